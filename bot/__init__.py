@@ -1,0 +1,1 @@
+"""Indgang: one entry point where businesses reach their municipality by email or chat."""

@@ -1,0 +1,179 @@
+"""Numbered schema migrations, applied in order at start and recorded in ``_migrations``.
+
+Add a new function at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlite_utils import Database
+
+
+def _run(db: Database, script: str) -> None:
+    """Statement by statement: ``executescript`` would commit the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def m001_core(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT);
+
+        CREATE TABLE threads (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,           -- the business's address on that channel
+            name TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'da',
+            owner TEXT NOT NULL DEFAULT 'bot' CHECK (owner IN ('bot', 'staff')),
+            owner_id INTEGER REFERENCES staff(id),
+            status TEXT NOT NULL DEFAULT 'open',
+            contact TEXT NOT NULL DEFAULT '', -- email/phone left by a chat user
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX threads_address ON threads(channel, address);
+
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out', 'note')),
+            channel TEXT NOT NULL,
+            source_id TEXT,                  -- unique per channel for inbound
+            author TEXT NOT NULL DEFAULT '', -- business | bot | staff:<id>
+            subject TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            full_text TEXT NOT NULL DEFAULT '',
+            raw BLOB,
+            email_id TEXT,                   -- RFC 5322 Message-ID, for threading
+            automatic TEXT,                  -- why it was not answered (auto-reply, bounce)
+            status TEXT NOT NULL DEFAULT 'received',
+            decision TEXT,                   -- JSON of the triage Decision
+            entry_id TEXT,
+            score REAL,
+            error TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX messages_source ON messages(channel, source_id)
+            WHERE source_id IS NOT NULL AND direction = 'in';
+        CREATE INDEX messages_thread ON messages(thread_id, id);
+        CREATE INDEX messages_email_id ON messages(email_id);
+
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            filename TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            data BLOB
+        );
+
+        CREATE TABLE entries (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            questions TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            answer_en TEXT NOT NULL DEFAULT '',
+            department TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            links TEXT NOT NULL DEFAULT '[]',
+            keywords TEXT NOT NULL DEFAULT '[]',
+            active INTEGER NOT NULL DEFAULT 1,
+            updated_by TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE entry_history (
+            id INTEGER PRIMARY KEY,
+            entry_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            changes TEXT NOT NULL
+        );
+
+        CREATE TABLE rules (
+            id INTEGER PRIMARY KEY,
+            pattern TEXT NOT NULL,
+            department TEXT NOT NULL,
+            complexity TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            email TEXT NOT NULL UNIQUE,
+            departments TEXT NOT NULL DEFAULT '[]',
+            role TEXT NOT NULL DEFAULT 'staff' CHECK (role IN ('staff', 'admin')),
+            absent_from TEXT,
+            absent_to TEXT,
+            deputy_id INTEGER REFERENCES staff(id),
+            password_hash TEXT,
+            lang TEXT NOT NULL DEFAULT 'da',
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+            complexity TEXT NOT NULL,
+            department TEXT NOT NULL,
+            phase TEXT NOT NULL DEFAULT 'clarification',
+            status TEXT NOT NULL DEFAULT 'open',
+            assignee_id INTEGER REFERENCES staff(id),
+            deadline TEXT NOT NULL,
+            first_answer_due TEXT NOT NULL,
+            answered_at TEXT,
+            outcome TEXT,
+            satisfaction INTEGER,
+            created_at TEXT NOT NULL,
+            closed_at TEXT
+        );
+        CREATE INDEX cases_assignee ON cases(assignee_id, status);
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+            message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            html TEXT,
+            lang TEXT NOT NULL DEFAULT 'da',
+            email_id TEXT NOT NULL DEFAULT '',
+            in_reply_to TEXT,
+            refs TEXT NOT NULL DEFAULT '[]',
+            automatic INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER REFERENCES threads(id) ON DELETE CASCADE,
+            case_id INTEGER,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL DEFAULT 'bot',
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX events_thread ON events(thread_id, id);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_core]

@@ -1,0 +1,161 @@
+"""The outbox: every outbound message is written here first and sent by one worker.
+
+Because the row is committed in the same transaction as the decision that caused it,
+a crash can never lose a reply; the worker retries with backoff while a server is down,
+and rows left 'sending' by a crash are retried at start (a channel that threads by
+Message-ID, like email, lets the business's client recognise a rare repeat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+from sqlite_utils import Database
+
+from bot import events, threads
+from bot.store import Store, dumps, loads, now_iso, transaction
+from bot.types import Channel, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 30
+MAX_BACKOFF = 600.0
+
+
+def enqueue(db: Database, thread: Mapping[str, Any], text: str, *, author: str = "bot",
+            automatic: bool = True, subject: str = "", html: str | None = None,
+            domain: str = "indgang.local") -> int:
+    """Queue a message to the business on its thread's channel; returns the outbox id."""
+    channel, thread_id = thread["channel"], thread["id"]
+    email_id = f"indgang.{uuid.uuid4().hex}@{domain}" if channel == "email" else ""
+    refs = threads.email_ids_of(db, thread_id) if channel == "email" else []
+    with transaction(db):
+        message_id = threads.store_outbound(db, thread_id, channel, text, author,
+                                            subject=subject, email_id=email_id or None)
+        return db["outbox"].insert({
+            "thread_id": thread_id, "message_id": message_id, "channel": channel,
+            "recipient": thread["address"], "subject": subject, "text": text, "html": html,
+            "lang": thread["lang"], "email_id": email_id, "in_reply_to": refs[-1] if refs else None,
+            "refs": dumps(refs), "automatic": int(automatic), "status": "pending",
+            "next_attempt_at": now_iso(), "created_at": now_iso(),
+        }).last_pk
+
+
+def recent_automatic(db: Database, channel: str, recipient: str, hours: int = 1) -> int:
+    since = (datetime.now(timezone.utc) - timedelta(hours=hours)).isoformat(timespec="milliseconds")
+    return db.execute(
+        "SELECT count(*) FROM outbox WHERE channel = ? AND recipient = ? AND automatic = 1 AND created_at >= ?",
+        [channel, recipient, since],
+    ).fetchone()[0]
+
+
+def due(db: Database, channels: list[str], limit: int = 50) -> list[Reply]:
+    if not channels:
+        return []
+    marks = ",".join("?" for _ in channels)
+    rows = db.execute(
+        f"SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND channel IN ({marks}) "
+        "ORDER BY id LIMIT ?", [now_iso(), *channels, limit]
+    ).fetchall()
+    replies = []
+    for (outbox_id,) in rows:
+        db["outbox"].update(outbox_id, {"status": "sending"})
+        replies.append(reply_of(db, outbox_id))
+    return replies
+
+
+def reply_of(db: Database, outbox_id: int) -> Reply:
+    row = db["outbox"].get(outbox_id)
+    return Reply(
+        outbox_id=row["id"], thread_id=row["thread_id"], channel=row["channel"],
+        recipient=row["recipient"], text=row["text"], lang=row["lang"], subject=row["subject"],
+        html=row["html"], message_id=row["email_id"], in_reply_to=row["in_reply_to"],
+        references=tuple(loads(row["refs"], [])), automatic=bool(row["automatic"]),
+    )
+
+
+def mark_sent(db: Database, outbox_id: int, native_id: str | None = None) -> None:
+    with transaction(db):
+        row = db["outbox"].get(outbox_id)
+        db["outbox"].update(outbox_id, {"status": "sent", "sent_at": now_iso(), "last_error": None})
+        if row["message_id"]:
+            changes = {"status": "sent"}
+            if native_id and row["channel"] != "email":
+                changes["source_id"] = native_id
+            db["messages"].update(row["message_id"], changes)
+        events.record(db, "sent", row["thread_id"], channel=row["channel"], outbox_id=outbox_id)
+
+
+def mark_failed(db: Database, outbox_id: int, error: str, retry_after: float | None = None) -> None:
+    """Schedule a retry with jittered exponential backoff, or honour the server's delay."""
+    row = db["outbox"].get(outbox_id)
+    attempts = row["attempts"] + 1
+    delay = retry_after if retry_after is not None else min(MAX_BACKOFF, 2 ** attempts) * random.uniform(0.5, 1.0)
+    status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+    at = datetime.now(timezone.utc) + timedelta(seconds=delay)
+    db["outbox"].update(outbox_id, {"status": status, "attempts": attempts, "last_error": error[:500],
+                                    "next_attempt_at": at.isoformat(timespec="milliseconds")})
+    if status == "failed":
+        events.record(db, "send_failed", row["thread_id"], outbox_id=outbox_id, error=error[:200])
+
+
+def recover(db: Database) -> int:
+    """Rows a crash left half-sent go back to pending."""
+    return db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'").rowcount
+
+
+def pending_count(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0]
+
+
+class RetryLater(Exception):
+    """A channel raises this when the far side asked for a pause (e.g. Telegram's 429)."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class OutboxWorker:
+    """Drains the outbox into the channels; woken at once when something is queued."""
+
+    def __init__(self, store: Store, channels: Mapping[str, Channel], idle_seconds: float = 1.0) -> None:
+        self.store = store
+        self.channels = dict(channels)
+        self.wakeup = asyncio.Event()
+        self.idle_seconds = idle_seconds
+
+    def poke(self) -> None:
+        self.wakeup.set()
+
+    async def run(self) -> None:
+        await self.store.call(recover)
+        while True:
+            sent = await self.drain_once()
+            if not sent:
+                try:
+                    await asyncio.wait_for(self.wakeup.wait(), self.idle_seconds)
+                except asyncio.TimeoutError:
+                    pass
+            self.wakeup.clear()
+
+    async def drain_once(self) -> int:
+        replies = await self.store.call(due, list(self.channels))
+        await asyncio.gather(*(self._deliver(r) for r in replies))
+        return len(replies)
+
+    async def _deliver(self, reply: Reply) -> None:
+        try:
+            native_id = await self.channels[reply.channel].send(reply)
+        except RetryLater as exc:
+            await self.store.call(mark_failed, reply.outbox_id, str(exc), exc.seconds)
+        except Exception as exc:  # the error boundary: log, keep the row, retry later
+            log.warning("send failed outbox=%s channel=%s: %s", reply.outbox_id, reply.channel, exc)
+            await self.store.call(mark_failed, reply.outbox_id, f"{type(exc).__name__}: {exc}")
+        else:
+            await self.store.call(mark_sent, reply.outbox_id, native_id)

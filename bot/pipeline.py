@@ -1,0 +1,246 @@
+"""The one path every inbound message takes, readable top to bottom:
+
+    store -> thread -> (ignore | attach to case | triage) -> answer or case -> outbox
+
+Step one commits the message before anything else, so the channel may acknowledge it to
+its source; step two decides and acts in one transaction. If step two fails, the message
+is marked failed and handed to a person: nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sqlite_utils import Database
+
+from bot import events, outbox, threads
+from bot.config import Settings
+from bot.store import Store, get_state, transaction
+from bot.triage import KnowledgeIndex, decide, detect_language, is_unsatisfied, load_synonyms
+from bot.types import Decision, Entry, Message, Outcome, Rule
+from escalation import cases, texts
+from knowledge import entries as kb
+from knowledge import rules as rulebook
+
+log = logging.getLogger(__name__)
+
+CHAT_CHANNELS = ("webchat", "telegram", "terminal", "memory")
+THANKS_RE = re.compile(r"^\W*(mange |tusind |1000 )?(tak|thanks?|thank you|ok|okay|super|perfekt)\b[\w\s!.,:)-]{0,30}$", re.I)
+CONTACT_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|(?:\+45\s?)?(?:\d\s?){8}")
+
+
+@dataclass
+class Knowledge:
+    """The in-memory side of the knowledge base: the index and the rules triage reads."""
+
+    index: KnowledgeIndex
+    rules: list[Rule] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, db: Database) -> "Knowledge":
+        return cls(KnowledgeIndex(kb.all_entries(db, active_only=True), load_synonyms()),
+                   rulebook.active_rules(db))
+
+    def entry_changed(self, entry: Entry) -> None:
+        if entry.active:
+            self.index.upsert(entry)
+        else:
+            self.index.remove(entry.id)
+
+    def decide(self, text: str, settings: Settings, subject: str = "") -> Decision:
+        return decide(text, self.index, self.rules, settings.triage, subject=subject)
+
+
+def process(db: Database, knowledge: Knowledge, settings: Settings, message: Message) -> Outcome:
+    """Store, then decide and act; the error boundary for one message."""
+    stored = store_message(db, message)
+    if isinstance(stored, Outcome):
+        return stored
+    thread, message_id = stored
+    try:
+        with transaction(db):
+            return act(db, knowledge, settings, thread, message_id, message)
+    except Exception as exc:
+        log.exception("message %s on thread %s failed", message_id, thread["id"])
+        return hand_to_person(db, settings, thread, message_id, exc)
+
+
+def store_message(db: Database, message: Message) -> Outcome | tuple[dict[str, Any], int]:
+    with transaction(db):
+        duplicate = threads.is_duplicate(db, message)
+        if duplicate:
+            return Outcome("duplicate", None, duplicate, reason="already received")
+        thread = threads.find_thread(db, message)
+        if thread is None:
+            lang = message.lang_hint or detect_language(f"{message.subject}\n{message.text}")
+            thread = threads.create_thread(db, message, lang)
+        message_id = threads.store_inbound(db, thread["id"], message)
+        events.record(db, "received", thread["id"], channel=message.channel, message_id=message_id)
+    return thread, message_id
+
+
+def act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str, Any],
+        message_id: int, message: Message) -> Outcome:
+    if message.automatic:
+        return ignore(db, thread, message_id, f"automatic message: {message.automatic}")
+    case = cases.of_thread(db, thread["id"])
+    if case and case["status"] == "open" or thread["owner"] == "staff":
+        return attach(db, settings, thread, message_id, message, case)
+    if not message.text.strip() and not message.attachments:
+        return ignore(db, thread, message_id, "empty message")
+    if threads.bot_answered(db, thread["id"]):
+        if THANKS_RE.match(message.text.strip()):
+            return ignore(db, thread, message_id, "thanks after an answer")
+        why = "unsatisfied with the answer" if is_unsatisfied(message.text) else "follow-up after a bot answer"
+        return escalate(db, settings, thread, message_id, _followup_decision(knowledge, settings, message, why))
+    decision = knowledge.decide(message.text, settings, subject=message.subject)
+    if message.attachments:
+        decision = _with_attachments(decision)
+    if decision.action == "answer":
+        return answer(db, knowledge, settings, thread, message_id, decision)
+    return escalate(db, settings, thread, message_id, decision)
+
+
+def _followup_decision(knowledge: Knowledge, settings: Settings, message: Message, why: str) -> Decision:
+    base = knowledge.decide(message.text, settings, subject=message.subject)
+    complexity = base.complexity if base.complexity != "simple" else "medium"
+    return Decision("escalate", base.lang, base.score, None, complexity, base.department,
+                    (why, *base.reasons), base.candidates)
+
+
+def _with_attachments(decision: Decision) -> Decision:
+    complexity = "medium" if decision.complexity == "simple" else decision.complexity
+    department = decision.department
+    return Decision("escalate", decision.lang, decision.score, None, complexity, department,
+                    ("files attached: a person looks at them", *decision.reasons), decision.candidates)
+
+
+def ignore(db: Database, thread: dict[str, Any], message_id: int, reason: str) -> Outcome:
+    threads.set_status(db, message_id, "ignored")
+    events.record(db, "ignored", thread["id"], message_id=message_id, reason=reason)
+    return Outcome("ignored", thread["id"], message_id, reason=reason)
+
+
+def answer(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str, Any],
+           message_id: int, decision: Decision) -> Outcome:
+    entry = knowledge.index.get(decision.entry_id or "")
+    assert entry is not None, "triage answered with an entry the index does not hold"
+    threads.record_decision(db, message_id, decision, "answered")
+    events.record(db, "answered", thread["id"], message_id=message_id, entry=entry.id,
+                  score=round(decision.score, 3), reasons=list(decision.reasons))
+    queued = _send(db, settings, thread, texts.answer_text(entry, thread["lang"]), None)
+    return Outcome("answered", thread["id"], message_id, decision=decision, replies=queued)
+
+
+def escalate(db: Database, settings: Settings, thread: dict[str, Any], message_id: int,
+             decision: Decision) -> Outcome:
+    threads.record_decision(db, message_id, decision, "escalated")
+    case = cases.open_case(db, thread["id"], decision.complexity, decision.department,
+                           working_days=settings.service.answer_days)
+    assignee = {"name": case["assignee_name"]} if case["assignee_name"] else None
+    text = texts.acknowledgement(case, assignee, thread["lang"], settings.service.municipality,
+                                 settings.service.answer_days)
+    if thread["channel"] in ("webchat",) and not thread["contact"]:
+        text = f"{text}\n\n{texts.ask_contact(thread['lang'])}"
+    queued = _send(db, settings, thread, text, case["number"])
+    events.record(db, "acknowledged", thread["id"], case_id=case["id"], reasons=list(decision.reasons))
+    return Outcome("escalated", thread["id"], message_id, case["id"], case["number"], decision, replies=queued)
+
+
+def attach(db: Database, settings: Settings, thread: dict[str, Any], message_id: int,
+           message: Message, case: dict[str, Any] | None) -> Outcome:
+    """A person owns this thread: the bot stays quiet, the message joins the case."""
+    threads.set_status(db, message_id, "attached")
+    events.record(db, "attached", thread["id"], case_id=case and case["id"], message_id=message_id)
+    queued: tuple[int, ...] = ()
+    contact = CONTACT_RE.search(message.text)
+    if thread["channel"] in CHAT_CHANNELS and not thread["contact"] and contact:
+        threads.touch(db, thread["id"], contact=contact.group(0).strip())
+        queued = _send(db, settings, thread, texts.contact_saved(thread["lang"]), None)
+    return Outcome("attached", thread["id"], message_id, case and case["id"], case and case["number"],
+                   reason="thread owned by a person" if thread["owner"] == "staff" else "open case",
+                   replies=queued)
+
+
+def hand_to_person(db: Database, settings: Settings, thread: dict[str, Any], message_id: int,
+                   exc: Exception) -> Outcome:
+    """The failure path: keep the message, mark it, open a case so a person sees it."""
+    threads.set_status(db, message_id, "failed", f"{type(exc).__name__}: {exc}")
+    events.record(db, "failed", thread["id"], message_id=message_id, error=f"{type(exc).__name__}: {exc}")
+    try:
+        case = cases.of_thread(db, thread["id"]) or cases.open_case(db, thread["id"], "medium", None)
+    except Exception:
+        log.exception("could not open a case for failed message %s", message_id)
+        return Outcome("failed", thread["id"], message_id, reason=str(exc))
+    return Outcome("failed", thread["id"], message_id, case["id"], case["number"], reason=str(exc))
+
+
+def _send(db: Database, settings: Settings, thread: dict[str, Any], text: str,
+          case_number: str | None) -> tuple[int, ...]:
+    if thread["channel"] == "email":
+        limit = settings.email.auto_replies_per_hour
+        if outbox.recent_automatic(db, "email", thread["address"]) >= limit:
+            events.record(db, "rate_limited", thread["id"], limit=limit)
+            return ()
+    subject = texts.subject_for(thread["subject"], case_number or _case_number(db, thread), thread["lang"])
+    domain = settings.email.address.rpartition("@")[2] or "indgang.local"
+    return (outbox.enqueue(db, thread, text, subject=subject, domain=domain),)
+
+
+def _case_number(db: Database, thread: dict[str, Any]) -> str | None:
+    case = cases.of_thread(db, thread["id"])
+    return case["number"] if case else None
+
+
+def unfinished(db: Database) -> list[int]:
+    """Messages stored but never decided on: a crash came between the two steps."""
+    return [r[0] for r in db.execute("SELECT id FROM messages WHERE direction = 'in' AND status = 'received'")]
+
+
+class Pipeline:
+    """The async face of ``process``: channels call ``receive`` as their inbox."""
+
+    def __init__(self, store: Store, settings: Settings, knowledge: Knowledge,
+                 on_queued: Callable[[], None] | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.knowledge = knowledge
+        self.on_queued = on_queued or (lambda: None)
+        self.listeners: list[Callable[[Outcome], None]] = []
+
+    async def receive(self, message: Message) -> Outcome:
+        result = await self.store.call(process, self.knowledge, self.settings, message)
+        if result.replies:
+            self.on_queued()
+        for listener in self.listeners:
+            listener(result)
+        return result
+
+    async def resume(self) -> int:
+        """Finish what a crash interrupted: decide on messages that were stored only."""
+        ids = await self.store.call(unfinished)
+        for message_id in ids:
+            await self.store.call(resume_one, self.knowledge, self.settings, message_id)
+        if ids:
+            self.on_queued()
+        return len(ids)
+
+
+def resume_one(db: Database, knowledge: Knowledge, settings: Settings, message_id: int) -> Outcome:
+    row = db["messages"].get(message_id)
+    thread = threads.get_thread(db, row["thread_id"])
+    assert thread is not None
+    message = Message(channel=row["channel"], sender=thread["address"], text=row["text"],
+                      source_id=row["source_id"] or "", subject=row["subject"], full_text=row["full_text"])
+    try:
+        with transaction(db):
+            return act(db, knowledge, settings, thread, message_id, message)
+    except Exception as exc:
+        return hand_to_person(db, settings, thread, message_id, exc)
+
+
+def is_new_database(db: Database) -> bool:
+    return get_state(db, "seeded") is None

@@ -1,0 +1,122 @@
+"""Putting the parts together: database, knowledge, pipeline, outbox worker and channels.
+
+``Runtime`` is what the CLI, the web app and the tests share, so there is one way to
+start Indgang and it is the way tests exercise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from sqlite_utils import Database
+
+from bot.config import Settings
+from bot.outbox import OutboxWorker
+from bot.pipeline import Knowledge, Pipeline
+from bot.store import Store, get_state, set_state, transaction
+from bot.triage import load_default_rules
+from bot.types import Channel, Outcome
+from bot.web.live import Hub
+from knowledge import entries as kb
+from knowledge import rules as rulebook
+
+log = logging.getLogger(__name__)
+
+
+def seed_if_new(db: Database, settings: Settings) -> bool:
+    """A new database gets the shipped knowledge base and rules, once."""
+    if get_state(db, "seeded"):
+        return False
+    path = settings.kb_path or kb.DEFAULT_KB
+    with transaction(db):
+        if not db["entries"].count:
+            kb.import_entries(db, kb.read_file(path), by="system")
+        if not db["rules"].count:
+            rulebook.replace_all(db, load_default_rules())
+        set_state(db, "seeded", "1")
+    return True
+
+
+def secret_key(db: Database, settings: Settings) -> str:
+    """The configured key, or one generated and kept in the database (never in the repo)."""
+    if settings.web.secret_key:
+        return settings.web.secret_key
+    key = get_state(db, "secret_key")
+    if key is None:
+        key = secrets.token_urlsafe(32)
+        set_state(db, "secret_key", key)
+    return key
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    knowledge: Knowledge
+    pipeline: Pipeline
+    worker: OutboxWorker
+    channels: dict[str, Channel] = field(default_factory=dict)
+    hub: Hub = field(default_factory=Hub)  # live updates for web pages
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Runtime":
+        store = Store(settings.db_path)
+        store.run(seed_if_new, settings)
+        knowledge = store.run(Knowledge.load)
+        worker = OutboxWorker(store, {})
+        pipeline = Pipeline(store, settings, knowledge, on_queued=worker.poke)
+        runtime = cls(settings, store, knowledge, pipeline, worker)
+        pipeline.listeners.append(runtime.announce)
+        return runtime
+
+    def announce(self, outcome: Outcome) -> None:
+        """Tell open staff pages that a thread changed (new message, new case)."""
+        if outcome.thread_id is None or outcome.status == "duplicate":
+            return
+        event = {"type": outcome.status, "thread_id": outcome.thread_id, "case_id": outcome.case_id,
+                 "case_number": outcome.case_number}
+        self.hub.publish("inbox", event)
+        self.hub.publish(f"thread:{outcome.thread_id}", event)
+
+    def add_channel(self, channel: Channel) -> None:
+        self.channels[channel.name] = channel
+        self.worker.channels[channel.name] = channel
+
+    async def run(self, extra: list[Callable[[], Awaitable[Any]]] = ()) -> None:
+        """Run every channel and the outbox worker until cancelled; one failing task is logged."""
+        await self.pipeline.resume()
+        tasks = [asyncio.create_task(_guard(c.name, lambda c=c: c.run(self.pipeline.receive)))
+                 for c in self.channels.values()]
+        tasks.append(asyncio.create_task(_guard("outbox", self.worker.run)))
+        tasks += [asyncio.create_task(_guard(getattr(fn, "__name__", "task"), fn)) for fn in extra]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(*tasks, return_exceptions=True)
+            await self.worker.drain_once()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+async def _guard(name: str, run: Callable[[], Awaitable[Any]]) -> None:
+    """Restart a crashed loop after a pause, so one channel's bug cannot stop the others."""
+    delay = 1.0
+    while True:
+        try:
+            await run()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s stopped with an error; restarting in %.0f s", name, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)

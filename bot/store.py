@@ -1,0 +1,117 @@
+"""SQLite storage: opening, migrations, transactions, and a non-blocking async door.
+
+sqlite-utils is synchronous and a connection belongs to one thread at a time, so all
+access from asyncio code goes through ``Store.call``, which runs the function on one
+dedicated thread owning the connection. Writers never contend inside the process, and
+``BEGIN IMMEDIATE`` keeps another process (a CLI beside ``serve``) from deadlocking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+from sqlite_utils import Database
+
+from bot.migrations import MIGRATIONS
+
+T = TypeVar("T")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def open_db(path: str | Path) -> Database:
+    """Open (creating if needed) and migrate. ``:memory:`` works for tests."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+    db = Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=10000")
+    db.execute("PRAGMA synchronous=NORMAL")
+    migrate(db)
+    return db
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply the migrations not yet recorded, each in its own transaction."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.__name__ in done:
+            continue
+        with transaction(db):
+            migration(db)
+            db["_migrations"].insert({"name": migration.__name__, "applied_at": now_iso()})
+        applied.append(migration.__name__)
+    return applied
+
+
+def schema_version(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM _migrations").fetchone()[0]
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """All-or-nothing block; nested blocks become savepoints."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def loads(value: str | None, default: Any = None) -> Any:
+    return default if not value else json.loads(value)
+
+
+def get_state(db: Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_state(db: Database, key: str, value: str) -> None:
+    db["state"].upsert({"key": key, "value": value}, pk="key")
+
+
+class Store:
+    """The database plus the single thread that may touch it from async code."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="indgang-db")
+        self.db = self._executor.submit(open_db, self.path).result()
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(db, *args, **kwargs)`` on the database thread without blocking the loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, partial(fn, self.db, *args, **kwargs))
+
+    def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """The synchronous twin of ``call`` for code outside the event loop (CLI, tests)."""
+        return self._executor.submit(fn, self.db, *args, **kwargs).result()
+
+    def close(self) -> None:
+        self._executor.submit(self.db.conn.close).result()
+        self._executor.shutdown(wait=True)

@@ -1,0 +1,154 @@
+"""Threads and their messages: finding the conversation an inbound message belongs to.
+
+A thread is one conversation with one business on one channel. Email joins a thread by
+In-Reply-To/References or a case number in the subject; chat channels continue the
+open thread of the same chat.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.store import dumps, now_iso
+from bot.types import Decision, Message
+
+CHAT_CHANNELS_REUSE_THREAD = True
+CASE_NUMBER_RE = re.compile(r"\[(?:sag|case)\s+(\d{4}-\d{4,})\]|sag\s*nr\.?\s*(\d{4}-\d{4,})", re.I)
+
+
+def find_thread(db: Database, message: Message) -> dict[str, Any] | None:
+    if message.channel == "email":
+        return _email_thread(db, message)
+    rows = db.execute(
+        "SELECT * FROM threads WHERE channel = ? AND address = ? AND status = 'open' "
+        "ORDER BY id DESC LIMIT 1",
+        [message.channel, message.sender],
+    ).fetchall()
+    return _as_dict(db, rows[0]) if rows else None
+
+
+def _email_thread(db: Database, message: Message) -> dict[str, Any] | None:
+    ids = [i for i in (message.in_reply_to, *reversed(message.references)) if i]
+    for email_id in ids:
+        row = db.execute(
+            "SELECT thread_id FROM messages WHERE email_id = ? OR (source_id = ? AND channel = 'email') "
+            "ORDER BY id DESC LIMIT 1", [email_id, email_id]
+        ).fetchone()
+        if row:
+            return get_thread(db, row[0])
+    number = case_number_in(message.subject)
+    if number:
+        row = db.execute("SELECT thread_id FROM cases WHERE number = ?", [number]).fetchone()
+        if row:
+            return get_thread(db, row[0])
+    return None
+
+
+def case_number_in(subject: str) -> str | None:
+    match = CASE_NUMBER_RE.search(subject or "")
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _as_dict(db: Database, row: tuple) -> dict[str, Any]:
+    columns = [c.name for c in db["threads"].columns]
+    return dict(zip(columns, row))
+
+
+def get_thread(db: Database, thread_id: int) -> dict[str, Any] | None:
+    rows = list(db["threads"].rows_where("id = ?", [thread_id]))
+    return rows[0] if rows else None
+
+
+def create_thread(db: Database, message: Message, lang: str) -> dict[str, Any]:
+    stamp = now_iso()
+    thread_id = db["threads"].insert({
+        "channel": message.channel, "address": message.sender, "name": message.sender_name,
+        "subject": message.subject, "lang": lang, "owner": "bot", "status": "open",
+        "created_at": stamp, "updated_at": stamp,
+    }).last_pk
+    return get_thread(db, thread_id)  # type: ignore[return-value]
+
+
+def is_duplicate(db: Database, message: Message) -> int | None:
+    row = db.execute(
+        "SELECT id FROM messages WHERE channel = ? AND source_id = ? AND direction = 'in'",
+        [message.channel, message.source_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def store_inbound(db: Database, thread_id: int, message: Message) -> int:
+    email_id = message.source_id if message.channel == "email" else None
+    message_id = db["messages"].insert({
+        "thread_id": thread_id, "direction": "in", "channel": message.channel,
+        "source_id": message.source_id, "author": "business", "subject": message.subject,
+        "text": message.text, "full_text": message.full_text or message.text, "raw": message.raw,
+        "email_id": email_id, "automatic": message.automatic, "status": "received",
+        "created_at": now_iso(),
+    }).last_pk
+    for attachment in message.attachments:
+        db["attachments"].insert({
+            "message_id": message_id, "filename": attachment.filename,
+            "content_type": attachment.content_type, "size": attachment.size, "data": attachment.data,
+        })
+    touch(db, thread_id)
+    return message_id
+
+
+def store_outbound(db: Database, thread_id: int, channel: str, text: str, author: str,
+                   subject: str = "", email_id: str | None = None, direction: str = "out") -> int:
+    message_id = db["messages"].insert({
+        "thread_id": thread_id, "direction": direction, "channel": channel, "author": author,
+        "subject": subject, "text": text, "full_text": text, "email_id": email_id,
+        "status": "queued" if direction == "out" else "note", "created_at": now_iso(),
+    }).last_pk
+    touch(db, thread_id)
+    return message_id
+
+
+def record_decision(db: Database, message_id: int, decision: Decision, status: str) -> None:
+    db["messages"].update(message_id, {
+        "decision": dumps({**decision.to_json(), "reasons": list(decision.reasons),
+                           "candidates": [list(c) for c in decision.candidates]}),
+        "entry_id": decision.entry_id, "score": decision.score, "status": status,
+    })
+
+
+def set_status(db: Database, message_id: int, status: str, error: str | None = None) -> None:
+    db["messages"].update(message_id, {"status": status, "error": error})
+
+
+def touch(db: Database, thread_id: int, **changes: Any) -> None:
+    db["threads"].update(thread_id, {"updated_at": now_iso(), **changes})
+
+
+def messages_of(db: Database, thread_id: int) -> list[dict[str, Any]]:
+    return list(db["messages"].rows_where("thread_id = ?", [thread_id], order_by="id",
+                                          select="id, thread_id, direction, channel, source_id, author, "
+                                                 "subject, text, full_text, email_id, automatic, status, "
+                                                 "decision, entry_id, score, error, created_at"))
+
+
+def last_inbound(db: Database, thread_id: int, before_id: int) -> dict[str, Any] | None:
+    rows = list(db["messages"].rows_where(
+        "thread_id = ? AND id < ? AND direction = 'in'", [thread_id, before_id], order_by="id desc", limit=1))
+    return rows[0] if rows else None
+
+
+def bot_answered(db: Database, thread_id: int) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM events WHERE thread_id = ? AND kind = 'answered' LIMIT 1", [thread_id]
+    ).fetchone()
+    return row is not None
+
+
+def email_ids_of(db: Database, thread_id: int) -> list[str]:
+    """Every Message-ID on the thread, oldest first, for the References header."""
+    rows = db.execute(
+        "SELECT email_id FROM messages WHERE thread_id = ? AND email_id IS NOT NULL ORDER BY id",
+        [thread_id],
+    ).fetchall()
+    return [r[0] for r in rows]

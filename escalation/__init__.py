@@ -1,0 +1,1 @@
+"""Escalation: cases, the staff directory, assignment, deadlines and acknowledgements."""

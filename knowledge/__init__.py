@@ -1,0 +1,1 @@
+"""The curated knowledge base: entries, their import format and their history."""
