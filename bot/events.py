@@ -7,18 +7,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store import dumps, loads, now_iso
+from bot.store import dumps, fetch_all, insert, loads, now_iso
 
 audit = logging.getLogger("indgang.audit")
 
 
 def record(db: Database, kind: str, thread_id: int | None, actor: str = "bot",
            case_id: int | None = None, **detail: Any) -> None:
-    db["events"].insert({"thread_id": thread_id, "case_id": case_id, "at": now_iso(),
+    insert(db, "events", {"thread_id": thread_id, "case_id": case_id, "at": now_iso(),
                          "kind": kind, "actor": actor, "detail": dumps(detail)})
     audit.info("%s thread=%s case=%s actor=%s %s", kind, thread_id, case_id, actor, dumps(detail))
 
 
 def of_thread(db: Database, thread_id: int) -> list[dict[str, Any]]:
-    rows = db["events"].rows_where("thread_id = ?", [thread_id], order_by="id")
+    rows = fetch_all(db, "SELECT * FROM events WHERE thread_id = ? ORDER BY id", [thread_id])
     return [{**r, "detail": loads(r["detail"], {})} for r in rows]

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from sqlite_utils import Database
 
 from bot import events, threads
-from bot.store import Store, dumps, loads, now_iso, transaction
+from bot.store import Store, dumps, get_row, insert, loads, now_iso, transaction, update
 from bot.types import Channel, Reply
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,13 @@ def enqueue(db: Database, thread: Mapping[str, Any], text: str, *, author: str =
     with transaction(db):
         message_id = threads.store_outbound(db, thread_id, channel, text, author,
                                             subject=subject, email_id=email_id or None)
-        return db["outbox"].insert({
+        return insert(db, "outbox", {
             "thread_id": thread_id, "message_id": message_id, "channel": channel,
             "recipient": thread["address"], "subject": subject, "text": text, "html": html,
             "lang": thread["lang"], "email_id": email_id, "in_reply_to": refs[-1] if refs else None,
             "refs": dumps(refs), "automatic": int(automatic), "status": "pending",
             "next_attempt_at": now_iso(), "created_at": now_iso(),
-        }).last_pk
+        })
 
 
 def recent_automatic(db: Database, channel: str, recipient: str, hours: int = 1) -> int:
@@ -64,13 +64,14 @@ def due(db: Database, channels: list[str], limit: int = 50) -> list[Reply]:
     ).fetchall()
     replies = []
     for (outbox_id,) in rows:
-        db["outbox"].update(outbox_id, {"status": "sending"})
+        update(db, "outbox", outbox_id, {"status": "sending"})
         replies.append(reply_of(db, outbox_id))
     return replies
 
 
 def reply_of(db: Database, outbox_id: int) -> Reply:
-    row = db["outbox"].get(outbox_id)
+    row = get_row(db, "outbox", outbox_id)
+    assert row is not None
     return Reply(
         outbox_id=row["id"], thread_id=row["thread_id"], channel=row["channel"],
         recipient=row["recipient"], text=row["text"], lang=row["lang"], subject=row["subject"],
@@ -81,24 +82,26 @@ def reply_of(db: Database, outbox_id: int) -> Reply:
 
 def mark_sent(db: Database, outbox_id: int, native_id: str | None = None) -> None:
     with transaction(db):
-        row = db["outbox"].get(outbox_id)
-        db["outbox"].update(outbox_id, {"status": "sent", "sent_at": now_iso(), "last_error": None})
+        row = get_row(db, "outbox", outbox_id)
+        assert row is not None
+        update(db, "outbox", outbox_id, {"status": "sent", "sent_at": now_iso(), "last_error": None})
         if row["message_id"]:
             changes = {"status": "sent"}
             if native_id and row["channel"] != "email":
                 changes["source_id"] = native_id
-            db["messages"].update(row["message_id"], changes)
+            update(db, "messages", row["message_id"], changes)
         events.record(db, "sent", row["thread_id"], channel=row["channel"], outbox_id=outbox_id)
 
 
 def mark_failed(db: Database, outbox_id: int, error: str, retry_after: float | None = None) -> None:
     """Schedule a retry with jittered exponential backoff, or honour the server's delay."""
-    row = db["outbox"].get(outbox_id)
+    row = get_row(db, "outbox", outbox_id)
+    assert row is not None
     attempts = row["attempts"] + 1
     delay = retry_after if retry_after is not None else min(MAX_BACKOFF, 2 ** attempts) * random.uniform(0.5, 1.0)
     status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
     at = datetime.now(timezone.utc) + timedelta(seconds=delay)
-    db["outbox"].update(outbox_id, {"status": status, "attempts": attempts, "last_error": error[:500],
+    update(db, "outbox", outbox_id, {"status": status, "attempts": attempts, "last_error": error[:500],
                                     "next_attempt_at": at.isoformat(timespec="milliseconds")})
     if status == "failed":
         events.record(db, "send_failed", row["thread_id"], outbox_id=outbox_id, error=error[:200])

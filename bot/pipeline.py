@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from bot import events, outbox, threads
 from bot.config import Settings
-from bot.store import Store, get_state, transaction
+from bot.store import Store, get_row, get_state, transaction
 from bot.triage import KnowledgeIndex, decide, detect_language, is_unsatisfied, load_synonyms
 from bot.types import Decision, Entry, Message, Outcome, Rule
 from escalation import cases, texts
@@ -230,7 +230,8 @@ class Pipeline:
 
 
 def resume_one(db: Database, knowledge: Knowledge, settings: Settings, message_id: int) -> Outcome:
-    row = db["messages"].get(message_id)
+    row = get_row(db, "messages", message_id)
+    assert row is not None
     thread = threads.get_thread(db, row["thread_id"])
     assert thread is not None
     message = Message(channel=row["channel"], sender=thread["address"], text=row["text"],

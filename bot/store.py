@@ -86,6 +86,34 @@ def loads(value: str | None, default: Any = None) -> Any:
     return default if not value else json.loads(value)
 
 
+def insert(db: Database, table: str, row: dict[str, Any]) -> int:
+    """A plain INSERT: sqlite-utils' own introspects the table on every call, too slow per message."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    return db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())).lastrowid
+
+
+def update(db: Database, table: str, row_id: Any, changes: dict[str, Any]) -> None:
+    if changes:
+        sets = ", ".join(f"{column} = ?" for column in changes)
+        db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*changes.values(), row_id])
+
+
+def fetch_all(db: Database, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, list(args))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def fetch_one(db: Database, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:
+    rows = fetch_all(db, sql, args)
+    return rows[0] if rows else None
+
+
+def get_row(db: Database, table: str, row_id: Any) -> dict[str, Any] | None:
+    return fetch_one(db, f"SELECT * FROM {table} WHERE id = ?", [row_id])
+
+
 def get_state(db: Database, key: str, default: str | None = None) -> str | None:
     row = db.execute("SELECT value FROM state WHERE key = ?", [key]).fetchone()
     return row[0] if row else default

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store import dumps, now_iso
+from bot.store import dumps, fetch_all, fetch_one, get_row, insert, now_iso, update
 from bot.types import Decision, Message
 
 CHAT_CHANNELS_REUSE_THREAD = True
@@ -22,12 +22,10 @@ CASE_NUMBER_RE = re.compile(r"\[(?:sag|case)\s+(\d{4}-\d{4,})\]|sag\s*nr\.?\s*(\
 def find_thread(db: Database, message: Message) -> dict[str, Any] | None:
     if message.channel == "email":
         return _email_thread(db, message)
-    rows = db.execute(
-        "SELECT * FROM threads WHERE channel = ? AND address = ? AND status = 'open' "
-        "ORDER BY id DESC LIMIT 1",
+    return fetch_one(
+        db, "SELECT * FROM threads WHERE channel = ? AND address = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
         [message.channel, message.sender],
-    ).fetchall()
-    return _as_dict(db, rows[0]) if rows else None
+    )
 
 
 def _email_thread(db: Database, message: Message) -> dict[str, Any] | None:
@@ -52,23 +50,17 @@ def case_number_in(subject: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
-def _as_dict(db: Database, row: tuple) -> dict[str, Any]:
-    columns = [c.name for c in db["threads"].columns]
-    return dict(zip(columns, row))
-
-
 def get_thread(db: Database, thread_id: int) -> dict[str, Any] | None:
-    rows = list(db["threads"].rows_where("id = ?", [thread_id]))
-    return rows[0] if rows else None
+    return get_row(db, "threads", thread_id)
 
 
 def create_thread(db: Database, message: Message, lang: str) -> dict[str, Any]:
     stamp = now_iso()
-    thread_id = db["threads"].insert({
+    thread_id = insert(db, "threads", {
         "channel": message.channel, "address": message.sender, "name": message.sender_name,
         "subject": message.subject, "lang": lang, "owner": "bot", "status": "open",
         "created_at": stamp, "updated_at": stamp,
-    }).last_pk
+    })
     return get_thread(db, thread_id)  # type: ignore[return-value]
 
 
@@ -82,15 +74,15 @@ def is_duplicate(db: Database, message: Message) -> int | None:
 
 def store_inbound(db: Database, thread_id: int, message: Message) -> int:
     email_id = message.source_id if message.channel == "email" else None
-    message_id = db["messages"].insert({
+    message_id = insert(db, "messages", {
         "thread_id": thread_id, "direction": "in", "channel": message.channel,
         "source_id": message.source_id, "author": "business", "subject": message.subject,
         "text": message.text, "full_text": message.full_text or message.text, "raw": message.raw,
         "email_id": email_id, "automatic": message.automatic, "status": "received",
         "created_at": now_iso(),
-    }).last_pk
+    })
     for attachment in message.attachments:
-        db["attachments"].insert({
+        insert(db, "attachments", {
             "message_id": message_id, "filename": attachment.filename,
             "content_type": attachment.content_type, "size": attachment.size, "data": attachment.data,
         })
@@ -100,17 +92,17 @@ def store_inbound(db: Database, thread_id: int, message: Message) -> int:
 
 def store_outbound(db: Database, thread_id: int, channel: str, text: str, author: str,
                    subject: str = "", email_id: str | None = None, direction: str = "out") -> int:
-    message_id = db["messages"].insert({
+    message_id = insert(db, "messages", {
         "thread_id": thread_id, "direction": direction, "channel": channel, "author": author,
         "subject": subject, "text": text, "full_text": text, "email_id": email_id,
         "status": "queued" if direction == "out" else "note", "created_at": now_iso(),
-    }).last_pk
+    })
     touch(db, thread_id)
     return message_id
 
 
 def record_decision(db: Database, message_id: int, decision: Decision, status: str) -> None:
-    db["messages"].update(message_id, {
+    update(db, "messages", message_id, {
         "decision": dumps({**decision.to_json(), "reasons": list(decision.reasons),
                            "candidates": [list(c) for c in decision.candidates]}),
         "entry_id": decision.entry_id, "score": decision.score, "status": status,
@@ -118,24 +110,22 @@ def record_decision(db: Database, message_id: int, decision: Decision, status: s
 
 
 def set_status(db: Database, message_id: int, status: str, error: str | None = None) -> None:
-    db["messages"].update(message_id, {"status": status, "error": error})
+    update(db, "messages", message_id, {"status": status, "error": error})
 
 
 def touch(db: Database, thread_id: int, **changes: Any) -> None:
-    db["threads"].update(thread_id, {"updated_at": now_iso(), **changes})
+    update(db, "threads", thread_id, {"updated_at": now_iso(), **changes})
 
 
 def messages_of(db: Database, thread_id: int) -> list[dict[str, Any]]:
-    return list(db["messages"].rows_where("thread_id = ?", [thread_id], order_by="id",
-                                          select="id, thread_id, direction, channel, source_id, author, "
-                                                 "subject, text, full_text, email_id, automatic, status, "
-                                                 "decision, entry_id, score, error, created_at"))
+    return fetch_all(db, "SELECT id, thread_id, direction, channel, source_id, author, subject, text, full_text, "
+                         "email_id, automatic, status, decision, entry_id, score, error, created_at "
+                         "FROM messages WHERE thread_id = ? ORDER BY id", [thread_id])
 
 
 def last_inbound(db: Database, thread_id: int, before_id: int) -> dict[str, Any] | None:
-    rows = list(db["messages"].rows_where(
-        "thread_id = ? AND id < ? AND direction = 'in'", [thread_id, before_id], order_by="id desc", limit=1))
-    return rows[0] if rows else None
+    return fetch_one(db, "SELECT * FROM messages WHERE thread_id = ? AND id < ? AND direction = 'in' "
+                         "ORDER BY id DESC LIMIT 1", [thread_id, before_id])
 
 
 def bot_answered(db: Database, thread_id: int) -> bool:

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from bot import events
 from bot.errors import UserError
-from bot.store import now_iso, transaction
+from bot.store import fetch_all, fetch_one, insert, now_iso, transaction, update
 from bot.types import PHASES
 from escalation.assign import choose_assignee
 from escalation.deadlines import answer_deadline, first_answer_due, working_days_between
@@ -32,14 +32,14 @@ def open_case(db: Database, thread_id: int, complexity: str, department: str | N
     complexity = complexity if complexity in COMPLEXITIES else "medium"
     with transaction(db):
         assignee, why = choose_assignee(db, department, received.date())
-        case_id = db["cases"].insert({
+        case_id = insert(db, "cases", {
             "number": next_number(db, received.year), "thread_id": thread_id,
             "complexity": complexity, "department": department, "phase": "clarification",
             "status": "open", "assignee_id": assignee and assignee["id"],
             "deadline": answer_deadline(received, working_days).isoformat(),
             "first_answer_due": first_answer_due(received).isoformat(timespec="seconds"),
             "created_at": now_iso(),
-        }).last_pk
+        })
         case = get(db, case_id)
         events.record(db, "escalated", thread_id, case_id=case_id, number=case["number"],
                       department=department, complexity=complexity)
@@ -55,10 +55,10 @@ CASE_SELECT = (
 
 
 def get(db: Database, case_id: int) -> dict[str, Any]:
-    rows = list(db.query(f"{CASE_SELECT} WHERE c.id = ?", [case_id]))
-    if not rows:
+    case = fetch_one(db, f"{CASE_SELECT} WHERE c.id = ?", [case_id])
+    if case is None:
         raise UserError(f"no case with id {case_id}")
-    return rows[0]
+    return case
 
 
 def by_number(db: Database, number: str) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def list_cases(db: Database, status: str | None = "open", assignee_id: int | Non
             where.append(f"{column} = ?")
             args.append(value)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
-    return list(db.query(f"{CASE_SELECT}{clause} ORDER BY c.deadline, c.id", args))
+    return fetch_all(db, f"{CASE_SELECT}{clause} ORDER BY c.deadline, c.id", args)
 
 
 def days_left(case: dict[str, Any], today: date | None = None) -> int:
@@ -125,11 +125,11 @@ def reopen(db: Database, case_id: int, actor: str) -> None:
 def mark_answered(db: Database, case_id: int) -> None:
     case = get(db, case_id)
     if not case["answered_at"]:
-        db["cases"].update(case_id, {"answered_at": now_iso()})
+        update(db, "cases", case_id, {"answered_at": now_iso()})
 
 
 def _update(db: Database, case_id: int, actor: str, kind: str, **changes: Any) -> None:
     with transaction(db):
         case = get(db, case_id)
-        db["cases"].update(case_id, changes)
+        update(db, "cases", case_id, changes)
         events.record(db, kind, case["thread_id"], actor=actor, case_id=case_id, **changes)

@@ -1,0 +1,1 @@
+"""Email: parse inbound mail into a neutral Message and compose outbound replies."""
