@@ -133,6 +133,9 @@ def _cases(sub: argparse._SubParsersAction) -> None:
                 commands.cases_show)
     show.add_argument("number")
     _cmd(cases, "weekly", "the weekly status board: open cases by phase", "indgang cases weekly", commands.cases_weekly)
+    stats = _cmd(cases, "stats", "service goals: answers, cases, deadlines, satisfaction",
+                 "indgang cases stats --since 2026-01-01", commands.cases_stats)
+    stats.add_argument("--since", default="", help="ISO date; default: everything")
 
 
 def _ingest(sub: argparse._SubParsersAction) -> None:

@@ -262,6 +262,15 @@ def cases_weekly(args: argparse.Namespace) -> int:
     return 0
 
 
+def cases_stats(args: argparse.Namespace) -> int:
+    from escalation import service_goals
+    store = _store(args)
+    store.run(service_goals.check_deadlines)
+    print(json.dumps(store.run(service_goals.statistics, args.since), ensure_ascii=False, indent=2))
+    store.close()
+    return 0
+
+
 def ingest(args: argparse.Namespace) -> int:
     from bot.channels.email.ingest import ingest_files
     runtime = _runtime(args)

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.store import Store, get_row, get_state, transaction
 from bot.triage import KnowledgeIndex, decide, detect_language, is_unsatisfied, load_synonyms
 from bot.types import Decision, Entry, Message, Outcome, Rule
-from escalation import cases, texts
+from escalation import cases, service_goals, texts
 from knowledge import entries as kb
 from knowledge import rules as rulebook
 
@@ -87,7 +87,9 @@ def act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str
     if message.automatic:
         return ignore(db, thread, message_id, f"automatic message: {message.automatic}")
     case = cases.of_thread(db, thread["id"])
-    if case and case["status"] == "open" or thread["owner"] == "staff":
+    if case and case["status"] == "closed":
+        return after_close(db, settings, thread, message_id, message, case)
+    if case or thread["owner"] == "staff":
         return attach(db, settings, thread, message_id, message, case)
     if not message.text.strip() and not message.attachments:
         return ignore(db, thread, message_id, "empty message")
@@ -163,6 +165,20 @@ def attach(db: Database, settings: Settings, thread: dict[str, Any], message_id:
     return Outcome("attached", thread["id"], message_id, case and case["id"], case and case["number"],
                    reason="thread owned by a person" if thread["owner"] == "staff" else "open case",
                    replies=queued)
+
+
+def after_close(db: Database, settings: Settings, thread: dict[str, Any], message_id: int,
+                message: Message, case: dict[str, Any]) -> Outcome:
+    """A closed case hears back: a survey answer is recorded, anything else reopens the case."""
+    score = service_goals.satisfaction_score(message.text)
+    if score is not None and service_goals.awaiting_satisfaction(db, case):
+        service_goals.record_satisfaction(db, case["id"], score)
+        threads.set_status(db, message_id, "satisfaction")
+        queued = _send(db, settings, thread, texts.satisfaction_thanks(thread["lang"]), case["number"])
+        return Outcome("attached", thread["id"], message_id, case["id"], case["number"],
+                       reason=f"satisfaction {score}", replies=queued)
+    cases.reopen(db, case["id"], actor="business")
+    return attach(db, settings, thread, message_id, message, case)
 
 
 def hand_to_person(db: Database, settings: Settings, thread: dict[str, Any], message_id: int,

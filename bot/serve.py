@@ -1,19 +1,25 @@
 """`indgang serve`: every configured channel, the outbox and the web app in one asyncio process.
 
-SIGINT/SIGTERM stop the channels first, then drain what the outbox can send, so a stop
-loses nothing (whatever could not be sent stays queued for the next start).
+SIGINT/SIGTERM stop the web server and the channels, then drain what the outbox can send,
+so a stop loses nothing (whatever could not be sent stays queued for the next start).
+Logs are JSON lines on stderr, one per event, so they can be shipped and searched as is.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
+import threading
+from typing import Any
 
 import uvicorn
+from starlette.routing import BaseRoute
 
 from bot.config import Settings
+from bot.errors import UserError
 from bot.runtime import Runtime
 from bot.web.app import create_app
 
@@ -27,7 +33,8 @@ def add_configured_channels(runtime: Runtime) -> None:
         runtime.add_channel(EmailChannel(settings.email, runtime.store))
     if settings.telegram.enabled:
         from bot.channels.telegram import TelegramChannel
-        runtime.add_channel(TelegramChannel(settings.telegram, runtime.store))
+        runtime.add_channel(TelegramChannel(settings.telegram, runtime.store, service=settings.service,
+                                            wake=runtime.worker.poke))
     try:
         from bot.channels.webchat.channel import WebChatChannel
     except ModuleNotFoundError:
@@ -35,35 +42,3 @@ def add_configured_channels(runtime: Runtime) -> None:
     runtime.add_channel(WebChatChannel(runtime))
 
 
-async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
-    runtime = Runtime.open(settings)
-    add_configured_channels(runtime)
-    app = create_app(runtime)
-    config = uvicorn.Config(app, host=settings.web.host, port=settings.web.port, log_level="warning",
-                            lifespan="off")
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    main = asyncio.create_task(runtime.run())
-    web = asyncio.create_task(server.serve())
-    url = f"http://{settings.web.host}:{settings.web.port}"
-    print(f"Indgang kører: web chat {url}/chat  medarbejdere {url}/staff  database {settings.db_path}  "
-          f"kanaler: {', '.join(sorted(runtime.channels))}", flush=True)
-    if ready:
-        ready.set()
-    await stop.wait()
-    log.info("stopping")
-    server.should_exit = True
-    main.cancel()
-    await asyncio.gather(main, web, return_exceptions=True)
-    runtime.close()
-
-
-def serve_forever(settings: Settings) -> int:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format='{"at": "%(asctime)s", "level": "%(levelname)s", "logger": "%(name)s", "msg": %(message)r}')
-    asyncio.run(serve(settings))
-    return 0

@@ -84,3 +84,19 @@ def subject_for(subject: str, case_number: str | None, lang: str) -> str:
     if case_number and case_number not in base:
         base = f"{base} [Sag {case_number}]"
     return base
+
+
+def satisfaction_question(case_number: str, lang: str) -> str:
+    if lang == "en":
+        return (f"Case {case_number} is now closed. How satisfied are you with the cooperation? "
+                "Reply with a number from 1 (very dissatisfied) to 5 (very satisfied). "
+                "If something is still open, just write to us and the case is reopened.")
+    return (f"Sag {case_number} er nu afsluttet. Hvor tilfreds er du med samarbejdet? "
+            "Svar med et tal fra 1 (meget utilfreds) til 5 (meget tilfreds). "
+            "Er der stadig noget uafklaret, så skriv blot til os, så genåbner vi sagen.")
+
+
+def satisfaction_thanks(lang: str) -> str:
+    if lang == "en":
+        return "Thank you for your answer. It helps us improve."
+    return "Tak for dit svar. Det hjælper os til at blive bedre."

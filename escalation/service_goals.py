@@ -1,0 +1,126 @@
+"""Service goals: reminders before a deadline, breaches after it, and the figures for the
+weekly status meeting (first answer within 24 hours, case answer within 5 working days,
+satisfaction with the cooperation).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot import events
+from bot.store import fetch_all, fetch_one, update
+from escalation.deadlines import working_days_between
+
+SATISFACTION_WORDS = {
+    "meget tilfreds": 5, "very satisfied": 5, "tilfreds": 4, "satisfied": 4,
+    "hverken": 3, "neither": 3, "utilfreds": 2, "dissatisfied": 2, "unsatisfied": 2,
+    "meget utilfreds": 1, "very dissatisfied": 1,
+}
+
+
+def check_deadlines(db: Database, today: date | None = None) -> dict[str, int]:
+    """Record a reminder one working day before the deadline and a breach after it, once each."""
+    today = today or date.today()
+    counts = {"reminded": 0, "breached": 0}
+    for case in fetch_all(db, "SELECT * FROM cases WHERE status = 'open' AND answered_at IS NULL"):
+        left = working_days_between(today, date.fromisoformat(case["deadline"]))
+        kind = "deadline_breached" if left < 0 else "deadline_near" if left <= 1 else None
+        if kind and not _has_event(db, case["id"], kind):
+            events.record(db, kind, case["thread_id"], case_id=case["id"], number=case["number"],
+                          deadline=case["deadline"], assignee_id=case["assignee_id"])
+            counts["breached" if left < 0 else "reminded"] += 1
+    return counts
+
+
+def _has_event(db: Database, case_id: int, kind: str) -> bool:
+    return fetch_one(db, "SELECT 1 AS x FROM events WHERE case_id = ? AND kind = ?", [case_id, kind]) is not None
+
+
+def satisfaction_score(text: str) -> int | None:
+    """A reply to the satisfaction question: a digit 1-5 or the survey's own words."""
+    cleaned = text.strip().lower()
+    digit = re.fullmatch(r"\W*([1-5])\W*(?:/\s*5)?\W*", cleaned)
+    if digit:
+        return int(digit.group(1))
+    for words, score in sorted(SATISFACTION_WORDS.items(), key=lambda kv: -len(kv[0])):
+        if re.fullmatch(rf"\W*(jeg er |i am |i'm )?{words}\W*", cleaned):
+            return score
+    return None
+
+
+def record_satisfaction(db: Database, case_id: int, score: int) -> None:
+    update(db, "cases", case_id, {"satisfaction": score})
+    case = fetch_one(db, "SELECT thread_id FROM cases WHERE id = ?", [case_id])
+    events.record(db, "satisfaction", case and case["thread_id"], case_id=case_id, score=score)
+
+
+def statistics(db: Database, since: str = "") -> dict[str, Any]:
+    """The figures the weekly meeting and the quarterly report look at."""
+    threads = _scalar(db, "SELECT count(*) FROM threads WHERE created_at >= ?", [since])
+    answered = _scalar(db, "SELECT count(DISTINCT thread_id) FROM events WHERE kind = 'answered' AND at >= ?", [since])
+    cases = fetch_all(db, "SELECT * FROM cases WHERE created_at >= ?", [since])
+    breached = _scalar(db, "SELECT count(DISTINCT case_id) FROM events WHERE kind = 'deadline_breached' AND at >= ?", [since])
+    scores = [c["satisfaction"] for c in cases if c["satisfaction"]]
+    first_answer = _first_answer_within(db, since)
+    return {
+        "inquiries": threads,
+        "answered_by_bot": answered,
+        "cases": len(cases),
+        "cases_by_complexity": _count_by(cases, "complexity"),
+        "open_cases_by_phase": _count_by([c for c in cases if c["status"] == "open"], "phase"),
+        "cases_answered_in_time": sum(1 for c in cases if c["answered_at"] and c["answered_at"][:10] <= c["deadline"]),
+        "deadlines_breached": breached,
+        "first_answer_within_24h": first_answer,
+        "satisfaction_answers": len(scores),
+        "satisfied_share": round(sum(1 for s in scores if s >= 4) / len(scores), 3) if scores else None,
+    }
+
+
+def _first_answer_within(db: Database, since: str, hours: int = 24) -> float | None:
+    rows = fetch_all(db, "SELECT t.created_at AS asked, min(o.sent_at) AS first FROM threads t JOIN outbox o "
+                         "ON o.thread_id = t.id AND o.status = 'sent' WHERE t.created_at >= ? GROUP BY t.id", [since])
+    if not rows:
+        return None
+    quick = sum(1 for r in rows if _hours(r["asked"], r["first"]) <= hours)
+    return round(quick / len(rows), 3)
+
+
+def _hours(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
+
+
+def _scalar(db: Database, sql: str, args: list[Any]) -> int:
+    return db.execute(sql, args).fetchone()[0]
+
+
+def _count_by(rows: list[dict[str, Any]], key: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row[key]] = counts.get(row[key], 0) + 1
+    return counts
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def ask_satisfaction(db: Database, case_id: int) -> int | None:
+    """Queue the survey question on the case's thread (after the case is closed)."""
+    from bot import outbox, threads
+    from escalation import texts
+    case = fetch_one(db, "SELECT id, number, thread_id FROM cases WHERE id = ?", [case_id])
+    thread = threads.get_thread(db, case["thread_id"]) if case else None
+    if not case or not thread:
+        return None
+    outbox_id = outbox.enqueue(db, thread, texts.satisfaction_question(case["number"], thread["lang"]),
+                               subject=texts.subject_for(thread["subject"], case["number"], thread["lang"]))
+    events.record(db, "survey_sent", thread["id"], case_id=case_id)
+    return outbox_id
+
+
+def awaiting_satisfaction(db: Database, case: dict[str, Any]) -> bool:
+    return case["status"] == "closed" and case["satisfaction"] is None and _has_event(db, case["id"], "survey_sent")
