@@ -16,7 +16,7 @@ from typing import Any, Awaitable, Callable
 from sqlite_utils import Database
 
 from bot.config import Settings
-from bot.outbox import OutboxWorker
+from bot.outbox import OutboxWorker, recover
 from bot.pipeline import Knowledge, Pipeline
 from bot.store import Store, get_state, set_state, transaction
 from bot.triage import load_default_rules
@@ -101,6 +101,7 @@ class Runtime:
                 task.cancel()
             with contextlib.suppress(BaseException):
                 await asyncio.gather(*tasks, return_exceptions=True)
+            await self.store.call(recover)  # rows a cancelled send left 'sending' go out now
             await self.worker.drain_once()
 
     def close(self) -> None:
