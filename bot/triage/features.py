@@ -1,0 +1,133 @@
+"""Turn a text into weighted features: stems, compound parts, typo fixes and concepts.
+
+Both the knowledge entries and the inquiries go through the same analysis, so a
+business writing "lagerhallen", "lager hal" or "lagerhaln" and an entry saying
+"lagerhal" meet on the same features. The vocabulary (words the knowledge base
+knows) is owned by the index and grows and shrinks with it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.triage.synonyms import Synonyms, groups_in
+from bot.triage.text import STOP, stem, words
+
+PART_WEIGHT = 0.5
+TYPO_WEIGHT = 0.8
+LINKS = ("s", "e")
+
+
+@dataclass
+class Vocabulary:
+    """Stems and folded words of the knowledge base, counted per entry so removal is exact."""
+
+    synonyms: Synonyms
+    stems: Counter[str]
+    surface: Counter[str]
+    deletes: dict[str, set[str]]
+    typo_min_length: int = 5
+    _splits: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+    _splits_at: int = 0  # vocabulary size when the split cache was last emptied
+
+    @classmethod
+    def empty(cls, synonyms: Synonyms, typo_min_length: int = 5) -> "Vocabulary":
+        return cls(synonyms, Counter(), Counter(), {}, typo_min_length)
+
+    def add(self, surface: set[str], stem_set: set[str]) -> None:
+        self.surface.update(surface)
+        for s in stem_set:
+            if self.stems[s] == 0 and len(s) >= self.typo_min_length:
+                for d in _deletions(s):
+                    self.deletes.setdefault(d, set()).add(s)
+            self.stems[s] += 1
+
+    def discard(self, surface: set[str], stem_set: set[str]) -> None:
+        self.surface.subtract(surface)
+        for s in stem_set:
+            self.stems[s] -= 1
+            if self.stems[s] <= 0:
+                del self.stems[s]
+                for d in _deletions(s):
+                    self.deletes.get(d, set()).discard(s)
+
+    def knows(self, word: str) -> bool:
+        return (self.surface[word] > 0 or word in self.synonyms.lexicon
+                or self.stems[stem(word)] > 0) if len(word) >= 3 else False
+
+    def correct(self, s: str) -> str | None:
+        """The known stem one edit away (delete, insert, substitute), the most common if several."""
+        if len(s) < self.typo_min_length or self.stems[s] > 0:
+            return None
+        found: set[str] = set(self.deletes.get(s, ()))
+        for d in _deletions(s):
+            found |= self.deletes.get(d, set())
+            if self.stems[d] > 0:
+                found.add(d)
+        found = {f for f in found if abs(len(f) - len(s)) <= 1 and f[0] == s[0]}
+        return max(sorted(found), key=lambda f: self.stems[f]) if found else None
+
+    def split(self, word: str) -> tuple[str, str] | None:
+        """Split a compound into two known words ("lagerbygning" -> "lager", "bygning").
+
+        Cached; the cache is emptied whenever the vocabulary grew by a tenth, so a
+        word learnt later is used for splitting soon without re-splitting per call."""
+        if len(word) < 7:
+            return None
+        if len(self.stems) > 1.1 * self._splits_at + 50:
+            self._splits.clear()
+            self._splits_at = len(self.stems)
+        if word not in self._splits:
+            self._splits[word] = self._split(word)
+        return self._splits[word]
+
+    def _split(self, word: str) -> tuple[str, str] | None:
+        for i in range(3, len(word) - 2):
+            left, right = word[:i], word[i:]
+            if not self.knows(right):
+                continue
+            if self.knows(left):
+                return left, right
+            if left[-1] in LINKS and len(left) > 3 and self.knows(left[:-1]):
+                return left[:-1], right
+        return None
+
+
+def _deletions(s: str) -> set[str]:
+    return {s[:i] + s[i + 1:] for i in range(len(s))}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    features: dict[str, float]  # feature -> weight; concepts are "@name"
+    groups: frozenset[str]  # concepts "@", intents "!" and department words "="
+    stems: tuple[str, ...]
+
+
+def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis:
+    """Features of one text against the vocabulary as it is now."""
+    features: dict[str, float] = {}
+    sequence: list[str] = []
+    singles: list[str] = []
+    for word in words(text):
+        s = stem(word)
+        if word in STOP or word.isdigit() or len(word) < 2:
+            sequence.append(s)
+            continue
+        fixed = vocab.correct(s) if fix_typos else None
+        sequence.append(fixed or s)
+        _put(features, fixed or s, TYPO_WEIGHT if fixed else 1.0)
+        for part in vocab.split(word) or ():
+            _put(features, stem(part), PART_WEIGHT)
+            singles.append(stem(part))
+    groups = groups_in(sequence, vocab.synonyms, singles)
+    for g in groups:
+        if g[0] == "@":
+            _put(features, g, 1.0)
+    return Analysis(features, frozenset(groups), tuple(sequence))
+
+
+def _put(features: dict[str, float], key: str, weight: float) -> None:
+    if weight > features.get(key, 0.0):
+        features[key] = weight

@@ -1,0 +1,129 @@
+"""The knowledge entries, analysed once and kept in an inverted index.
+
+An inquiry is compared in full only with the few dozen entries that share its
+rarer features, which keeps triage in milliseconds with ten thousand entries; an
+edited entry is re-analysed on its own (``upsert``), never the whole base.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+from bot.triage.features import Analysis, Vocabulary, analyse
+from bot.triage.synonyms import Synonyms, load_synonyms
+from bot.triage.text import content_words, stem, words
+from bot.types import Entry
+
+ANSWER_WEIGHT = 0.35
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    entry: Entry
+    weights: dict[str, float]  # feature -> how strongly the entry says it (phrasing 1, answer less)
+    phrasings: tuple[dict[str, float], ...]  # title and each question, for phrasing coverage
+    groups: frozenset[str]  # every concept/intent the entry mentions anywhere
+
+
+class KnowledgeIndex:
+    """Entries by id plus postings from feature to entry ids."""
+
+    def __init__(self, entries: Iterable[Entry] = (), synonyms: Synonyms | None = None) -> None:
+        self.synonyms = synonyms if synonyms is not None else load_synonyms()
+        self.vocab = Vocabulary.empty(self.synonyms)
+        self._items: dict[str, IndexedEntry] = {}
+        self.postings: dict[str, dict[str, float]] = {}
+        self._answers: dict[str, Analysis] = {}  # answer text -> analysis; answers repeat across entries
+        self.version = 0
+        for entry in entries:
+            self.upsert(entry)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, entry_id: str) -> Entry | None:
+        item = self._items.get(entry_id)
+        return item.entry if item else None
+
+    def item(self, entry_id: str) -> IndexedEntry:
+        return self._items[entry_id]
+
+    def entries(self) -> list[Entry]:
+        return [item.entry for item in self._items.values()]
+
+    def upsert(self, entry: Entry) -> None:
+        """Add or replace one entry; inactive entries are removed, as they must not be answered."""
+        self.remove(entry.id)
+        if not entry.active:
+            return
+        self.vocab.add(*_vocabulary(entry))
+        item = _index_entry(entry, self.vocab, self._answers)
+        self._items[entry.id] = item
+        for feature, weight in item.weights.items():
+            self.postings.setdefault(feature, {})[entry.id] = weight
+        self.version += 1
+
+    def remove(self, entry_id: str) -> None:
+        item = self._items.pop(entry_id, None)
+        if item is None:
+            return
+        self.vocab.discard(*_vocabulary(item.entry))
+        for feature in item.weights:
+            posting = self.postings.get(feature)
+            if posting is not None:
+                posting.pop(entry_id, None)
+                if not posting:
+                    del self.postings[feature]
+        self.version += 1
+
+    def idf(self, feature: str) -> float:
+        """BM25's idf: rare features tell entries apart, common ones barely count."""
+        n = len(self._items)
+        df = len(self.postings.get(feature, ()))
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def analyse(self, text: str) -> Analysis:
+        return analyse(text, self.vocab)
+
+
+def _phrasing_texts(entry: Entry) -> list[str]:
+    return [entry.title, *entry.questions, " ".join(entry.tags), " ".join(entry.keywords)]
+
+
+def _all_text(entry: Entry) -> str:
+    return " ".join([*_phrasing_texts(entry), entry.answer, entry.answer_en])
+
+
+def _vocabulary(entry: Entry) -> tuple[set[str], set[str]]:
+    """Folded words and stems an entry adds to the vocabulary (recomputed on removal)."""
+    text = _all_text(entry)
+    return {w for w in words(text) if len(w) > 2}, {stem(w) for w in content_words(text)}
+
+
+def _index_entry(entry: Entry, vocab: Vocabulary, answers: dict[str, Analysis]) -> IndexedEntry:
+    weights: dict[str, float] = {}
+    groups: set[str] = set()
+    phrasings = []
+    for text in _phrasing_texts(entry):
+        if not text.strip():
+            continue
+        found = analyse(text, vocab, fix_typos=False)
+        groups |= found.groups
+        phrasings.append(found.features)
+        _merge(weights, found.features, 1.0)
+    for text in (entry.answer, entry.answer_en):
+        found = answers.get(text) or answers.setdefault(text, analyse(text, vocab, fix_typos=False))
+        groups |= found.groups
+        _merge(weights, found.features, ANSWER_WEIGHT)
+    return IndexedEntry(entry, weights, tuple(phrasings), frozenset(groups))
+
+
+def _merge(weights: dict[str, float], features: dict[str, float], factor: float) -> None:
+    for feature, weight in features.items():
+        w = weight * factor
+        if w > weights.get(feature, 0.0):
+            weights[feature] = w
+
+

@@ -1,0 +1,80 @@
+"""Score entries against an inquiry: how much of the inquiry an entry explains, and
+how much of one of the entry's phrasings the inquiry says.
+
+The two views fail differently: a long mail full of context explains poorly by
+any entry (query coverage drops), while a short chat line covers few words of a
+long phrasing (phrasing coverage drops); their geometric mean is high only when
+both agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot.triage.features import Analysis
+from bot.triage.index import KnowledgeIndex
+
+COMMON_SHARE = 0.05  # features in more entries than this share are skipped when shortlisting
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry_id: str
+    score: float
+    query_cover: float
+    phrasing_cover: float
+
+
+def shortlist(query: Analysis, index: KnowledgeIndex, size: int) -> list[str]:
+    """Entries sharing the query's distinctive features, best partial match first."""
+    limit = max(3, COMMON_SHARE * len(index))
+    totals: dict[str, float] = {}
+    for feature, qw in query.features.items():
+        posting = index.postings.get(feature)
+        if not posting or (len(posting) > limit and len(index) > 200):
+            continue
+        w = qw * index.idf(feature)
+        for entry_id, ew in posting.items():
+            totals[entry_id] = totals.get(entry_id, 0.0) + w * ew
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [entry_id for entry_id, _ in ranked[:size]]
+
+
+class _IdfCache(dict):
+    """idf per feature, computed once per inquiry (phrasings share many features)."""
+
+    def __init__(self, index: KnowledgeIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, feature: str) -> float:
+        value = self[feature] = self.index.idf(feature)
+        return value
+
+
+def score_entries(query: Analysis, index: KnowledgeIndex, size: int) -> list[Scored]:
+    idf = _IdfCache(index)
+    total = sum(qw * idf[f] for f, qw in query.features.items()) or 1.0
+    scored = [_score(query, idf, total, index, entry_id) for entry_id in shortlist(query, index, size)]
+    return sorted(scored, key=lambda s: (-s.score, s.entry_id))
+
+
+def _score(query: Analysis, idf: _IdfCache, total: float, index: KnowledgeIndex,
+           entry_id: str) -> Scored:
+    item = index.item(entry_id)
+    matched = sum(qw * idf[f] * item.weights.get(f, 0.0) for f, qw in query.features.items())
+    query_cover = matched / total
+    phrasing_cover = max((_cover(query, p, idf) for p in item.phrasings), default=0.0)
+    return Scored(entry_id, math.sqrt(query_cover * phrasing_cover), query_cover, phrasing_cover)
+
+
+def _cover(query: Analysis, phrasing: dict[str, float], idf: dict[str, float]) -> float:
+    """Share of a phrasing's information (idf-weighted) that the inquiry mentions."""
+    have = want = 0.0
+    for feature, pw in phrasing.items():
+        w = pw * idf[feature]
+        want += w
+        if feature in query.features:
+            have += w * min(1.0, query.features[feature] / pw)
+    return have / want if want else 0.0

@@ -1,0 +1,79 @@
+"""Domain vocabulary an admin can extend: concepts, intents and department keywords.
+
+A business writes "frokostbar" or "my café" where the knowledge base says
+"fødevarevirksomhed"; a concept groups such words (Danish and English) so both
+sides meet on one feature. Intents ("klage", "forny", "pris"...) mark what an
+inquiry asks for, so an entry about the opposite errand is not sent as the answer.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from bot.triage.text import stem, words
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "synonyms.toml"
+MAX_PHRASE = 4
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Term groups as loaded; ``phrases`` maps a stem sequence to the groups it signals."""
+
+    concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    intents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    departments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    phrases: dict[Phrase, frozenset[str]] = field(default_factory=dict)
+    lexicon: frozenset[str] = frozenset()  # folded words known from the groups, for compound splitting
+
+    @classmethod
+    def build(cls, concepts: dict[str, list[str]], intents: dict[str, list[str]],
+              departments: dict[str, list[str]]) -> "Synonyms":
+        phrases: dict[Phrase, set[str]] = {}
+        lexicon: set[str] = set()
+        for prefix, groups in (("@", concepts), ("!", intents), ("=", departments)):
+            for name, terms in groups.items():
+                for term in terms:
+                    key = term_key(term)
+                    if key:
+                        phrases.setdefault(key, set()).add(prefix + name)
+                        lexicon.update(w for w in words(term) if len(w) > 2)
+        return cls(
+            concepts={k: tuple(v) for k, v in concepts.items()},
+            intents={k: tuple(v) for k, v in intents.items()},
+            departments={k: tuple(v) for k, v in departments.items()},
+            phrases={k: frozenset(v) for k, v in phrases.items()},
+            lexicon=frozenset(lexicon),
+        )
+
+
+def term_key(term: str) -> Phrase:
+    """A term as the stem sequence it is recognised by (stop words kept inside phrases)."""
+    return tuple(stem(t) for t in words(term))[:MAX_PHRASE]
+
+
+def load_synonyms(path: Path | None = None) -> Synonyms:
+    """Read the TOML vocabulary; the one shipped in ``knowledge/data`` by default."""
+    data = tomllib.loads((path or DEFAULT_PATH).read_text(encoding="utf-8"))
+    return Synonyms.build(data.get("concepts", {}), data.get("intents", {}),
+                          data.get("departments", {}))
+
+
+def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = ()) -> set[str]:
+    """Every group whose term occurs in the stem sequence (all words, stop words included),
+    or equals one of the extra single stems (parts of compounds)."""
+    found: set[str] = set()
+    for single in singles:
+        found |= synonyms.phrases.get((single,), frozenset())
+    phrases = synonyms.phrases
+    for i in range(len(stem_seq)):
+        for n in range(1, MAX_PHRASE + 1):
+            group = phrases.get(tuple(stem_seq[i:i + n]))
+            if group:
+                found |= group
+    return found

@@ -1,0 +1,45 @@
+"""The bench commands run end to end and report every matcher."""
+
+import argparse
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.bench import scale, triage
+from bot.bench.metrics import Outcome, figures, tune_threshold
+
+
+def bench_dir() -> Path:
+    root = os.environ.get("INDGANG_SHARED")
+    return (Path(root) if root else Path(__file__).resolve().parents[2] / "shared") / "bench"
+
+
+def outcome(expected: str, got: str, score: float, kind: str = "paraphrase") -> Outcome:
+    return Outcome({"expected": expected, "kind": kind, "department": "X", "complexity": "simple"},
+                   got, score, True, "X", "simple")
+
+
+def test_tuning_prefers_escalating_over_a_wrong_answer():
+    outs = [outcome("a", "a", 0.9), outcome("b", "b", 0.8), outcome("escalate", "c", 0.7)]
+    assert tune_threshold(outs) > 0.7
+    assert figures(outs, 0.75)["precision"] == 1.0
+
+
+@pytest.mark.skipif(not (bench_dir() / "dev.jsonl").exists(), reason="bench data not present")
+def test_bench_triage_prints_indgang_and_the_baselines(capsys):
+    parser = argparse.ArgumentParser()
+    triage.add_arguments(parser)
+    assert triage.run(parser.parse_args(["--kb", str(bench_dir() / "kb.jsonl"),
+                                         "--cases", str(bench_dir() / "dev.jsonl")])) == 0
+    out = capsys.readouterr().out
+    for name in ("Indgang", "WRatio", "BM25", "TF-IDF", "latency"):
+        assert name in out
+
+
+def test_bench_scale_reports_build_latency_and_memory(capsys):
+    parser = argparse.ArgumentParser()
+    scale.add_arguments(parser)
+    assert scale.run(parser.parse_args(["--sizes", "300"])) == 0
+    out = capsys.readouterr().out
+    assert "build" in out and "p99" in out and "rss" in out

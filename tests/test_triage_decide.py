@@ -1,0 +1,98 @@
+"""decide(): answers what the knowledge base covers, escalates the rest with reasons."""
+
+from bot.triage import KnowledgeIndex, TriageSettings, decide, load_default_rules
+from bot.types import Entry, Rule
+
+ENTRIES = [
+    Entry(id="alkohol-ny", title="Søg alkoholbevilling", department="Erhvervsservice",
+          questions=("Hvordan søger jeg alkoholbevilling til min restaurant?",
+                     "Hvad kræver det at få lov til at servere øl og vin?",
+                     "How do I apply for an alcohol licence?"),
+          answer="Du søger alkoholbevilling hos Bevillingsnævnet med en ansøgning.",
+          answer_en="Apply to the licensing board."),
+    Entry(id="udeservering", title="Udeservering på fortovet", department="Vej og Trafik",
+          questions=("Hvordan får jeg lov til udeservering foran min café?",
+                     "Må jeg stille borde og stole ud på fortovet?",
+                     "How do I apply for outdoor seating?"),
+          answer="Du søger om udeservering hos Vej og Trafik.", answer_en="Apply to Roads."),
+    Entry(id="affald", title="Indsamling af erhvervsaffald", department="Affald",
+          questions=("Hvordan får vi hentet affald fra virksomheden?",
+                     "How do we arrange waste collection?"),
+          answer="Erhvervsaffald hentes efter aftale.", answer_en="Waste is collected by agreement."),
+]
+
+
+def index() -> KnowledgeIndex:
+    return KnowledgeIndex(ENTRIES)
+
+
+def test_a_covered_question_is_answered_with_the_entry_and_its_department():
+    d = decide("Hvordan søger vi om udeservering foran vores café?", index())
+    assert (d.action, d.entry_id, d.department, d.complexity) == ("answer", "udeservering", "Vej og Trafik", "simple")
+    assert d.candidates[0][0] == "udeservering"
+
+
+def test_typed_without_danish_letters_still_matches():
+    d = decide("hvordan soeger vi om udeservering paa fortovet", index())
+    assert d.entry_id == "udeservering"
+
+
+def test_an_english_inquiry_matches_the_english_phrasing():
+    d = decide("How can we get outdoor seating in front of our cafe?", index())
+    assert (d.action, d.entry_id, d.lang) == ("answer", "udeservering", "en")
+
+
+def test_an_unrelated_question_is_escalated_as_simple_with_a_reason():
+    d = decide("Hvornår holder svømmehallen åbent?", index())
+    assert d.action == "escalate" and d.entry_id is None and d.complexity == "simple"
+    assert d.reasons
+
+
+def test_a_negated_intent_is_not_answered_by_the_entry_for_the_opposite():
+    d = decide("Vi har fået afslag på vores alkoholbevilling. Hvordan klager vi?", index())
+    assert d.action == "escalate"
+    assert any("negated intent" in r for r in d.reasons)
+
+
+def test_a_matching_rule_escalates_with_its_department_and_complexity():
+    rule = Rule(id=9, pattern=r"\bflytte (vores )?virksomhed", department="Erhvervsservice",
+                complexity="complex", note="relocation")
+    d = decide("Vi vil flytte vores virksomhed og har brug for affald hentet", index(), [rule])
+    assert (d.action, d.department, d.complexity) == ("escalate", "Erhvervsservice", "complex")
+    assert "relocation" in d.reasons[0]
+
+
+def test_the_shipped_rules_catch_an_expansion():
+    d = decide("Vi vil udvide vores produktion med en ny hal på 4.000 m2.", index(), load_default_rules())
+    assert d.action == "escalate" and d.complexity == "complex"
+
+
+def test_an_inactive_rule_or_a_broken_pattern_never_matches():
+    rules = [Rule(id=1, pattern="udeservering", department="X", complexity="medium", active=False),
+             Rule(id=2, pattern="(", department="X", complexity="medium")]
+    assert decide("Hvordan søger vi om udeservering foran vores café?", index(), rules).action == "answer"
+
+
+def test_a_raised_threshold_turns_an_answer_into_an_escalation():
+    d = decide("Hvordan søger vi om udeservering foran vores café?", index(), (),
+               TriageSettings(answer_threshold=1.01))
+    assert d.action == "escalate" and any("threshold" in r for r in d.reasons)
+
+
+def test_an_edited_entry_takes_effect_at_once_and_a_removed_one_is_gone():
+    idx = index()
+    idx.upsert(Entry(id="affald", title="Pap og papir", department="Affald",
+                     questions=("Hvordan afleverer vi pap og papir?",), answer="Pap hentes."))
+    assert decide("Hvordan afleverer vi pap og papir?", idx).entry_id == "affald"
+    idx.remove("udeservering")
+    assert idx.get("udeservering") is None and len(idx) == 2
+    assert decide("Må jeg stille borde og stole ud på fortovet?", idx).entry_id != "udeservering"
+
+
+def test_settings_are_built_from_a_toml_table():
+    assert TriageSettings(**{"answer_threshold": 0.7, "min_margin": 0.2}).answer_threshold == 0.7
+
+
+def test_decide_is_deterministic():
+    text = "Må vi stille borde ud og servere øl på fortovet?"
+    assert decide(text, index()) == decide(text, index())
