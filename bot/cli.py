@@ -6,13 +6,11 @@ Every command takes --config and --db; errors a user can fix print one line and 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
-import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from bot import commands
 from bot.config import load_settings

@@ -8,18 +8,17 @@ import importlib
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bot import events, privacy, threads
 from bot.channels.terminal import TerminalChannel
 from bot.errors import UserError
 from bot.passwords import hash_password
-from bot.pipeline import Knowledge
 from bot.runtime import Runtime
 from bot.store import Store
-from bot.triage import detect_language
 from escalation import cases, staff
 from escalation.deadlines import working_days_between
 from knowledge import entries as kb

@@ -12,8 +12,9 @@ import asyncio
 import logging
 import random
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -143,7 +144,7 @@ class OutboxWorker:
             if not sent:
                 try:
                     await asyncio.wait_for(self.wakeup.wait(), self.idle_seconds)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             self.wakeup.clear()
 

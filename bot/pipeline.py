@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -40,7 +41,7 @@ class Knowledge:
     rules: list[Rule] = field(default_factory=list)
 
     @classmethod
-    def load(cls, db: Database) -> "Knowledge":
+    def load(cls, db: Database) -> Knowledge:
         return cls(KnowledgeIndex(kb.all_entries(db, active_only=True), load_synonyms()),
                    rulebook.active_rules(db))
 

@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -64,7 +65,7 @@ class Runtime:
     hub: Hub = field(default_factory=Hub)  # live updates for web pages
 
     @classmethod
-    def open(cls, settings: Settings) -> "Runtime":
+    def open(cls, settings: Settings) -> Runtime:
         store = Store(settings.db_path)
         store.run(seed_if_new, settings)
         knowledge = store.run(Knowledge.load)

@@ -15,8 +15,9 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 import uvicorn
 from starlette.routing import BaseRoute

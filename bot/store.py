@@ -12,11 +12,12 @@ import asyncio
 import contextlib
 import json
 import sqlite3
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -102,7 +103,7 @@ def update(db: Database, table: str, row_id: Any, changes: dict[str, Any]) -> No
 def fetch_all(db: Database, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     cursor = db.execute(sql, list(args))
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def fetch_one(db: Database, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> dict[str, Any] | None:

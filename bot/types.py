@@ -8,9 +8,10 @@ for every channel.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Awaitable, Callable, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Lang = Literal["da", "en"]
 Complexity = Literal["simple", "medium", "complex"]
