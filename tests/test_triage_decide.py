@@ -96,3 +96,17 @@ def test_settings_are_built_from_a_toml_table():
 def test_decide_is_deterministic():
     text = "Må vi stille borde ud og servere øl på fortovet?"
     assert decide(text, index()) == decide(text, index())
+
+
+def test_the_reasons_show_the_evidence_and_the_probability():
+    d = decide("Hvordan søger vi om udeservering foran vores café?", index())
+    assert 0.0 <= d.score <= 1.0
+    assert "char-grams" in d.reasons[0] and "probability" in d.reasons[0]
+
+
+def test_the_answerability_model_round_trips_through_json():
+    from bot.triage.model import AnswerModel, load_model
+    model = load_model()
+    again = AnswerModel.from_json(model.to_json())
+    values = {f: 0.5 for f in model.features}
+    assert abs(again.probability(values) - model.probability(values)) < 1e-4

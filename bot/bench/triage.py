@@ -2,75 +2,76 @@
 
 Every matcher's answer threshold is tuned on data it is not scored on (k-fold
 on --cases, or on a separate --tune file), so the figures estimate what an
-unseen inquiry gets.
+unseen inquiry gets. For Indgang the k-fold row refits the answerability
+weights too: each fold is scored by weights and threshold fitted without it.
+``--fit`` refits the shipped weights on all of --cases and writes them.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 from bot.bench import load_entries, read_jsonl, shared_bench_dir
-from bot.bench.metrics import Outcome, figures, per_kind, tune_threshold
+from bot.bench.fit import fitted, kfold_fitted, outcomes
+from bot.bench.metrics import Outcome, figures, per_kind
 from bot.bench.report import print_report
-from bot.triage import KnowledgeIndex, TriageSettings, decide, load_default_rules
+from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
+from bot.triage.decide import Assessment, assess, model_for
+from bot.triage.model import DEFAULT_MODEL, save_model
 from bot.types import Rule
 
-Matcher = Callable[[list[dict]], list[Outcome]]
+
+def assessments(index: KnowledgeIndex, rules: Sequence[Rule], settings: TriageSettings,
+                cases: list[dict], timings: list[float] | None = None) -> list[Assessment]:
+    out = []
+    for case in cases:
+        start = time.perf_counter()
+        out.append(assess(case["text"], index, rules, settings))
+        if timings is not None:
+            timings.append(time.perf_counter() - start)
+    return out
 
 
 def indgang_outcomes(index: KnowledgeIndex, rules: Sequence[Rule], settings: TriageSettings,
                      cases: list[dict], timings: list[float] | None = None) -> list[Outcome]:
-    """Decide each inquiry with the threshold open, keeping the routing of its escalation."""
-    open_settings = replace(settings, answer_threshold=0.0)
-    shut_settings = replace(settings, answer_threshold=1.01)
-    outcomes = []
-    for case in cases:
-        start = time.perf_counter()
-        d = decide(case["text"], index, rules, open_settings)
-        if timings is not None:
-            timings.append(time.perf_counter() - start)
-        e = d if d.action == "escalate" else decide(case["text"], index, rules, shut_settings)
-        outcomes.append(Outcome(case, d.entry_id, d.score, d.action == "answer",
-                                e.department, e.complexity))
-    return outcomes
+    """Decide each inquiry with the shipped model and the threshold open, keeping the
+    routing of its escalation."""
+    found = assessments(index, rules, settings, cases, timings)
+    return outcomes(model_for(settings), found, cases, index, settings)
 
 
 def evaluate(kb_path: Path, cases_path: Path, settings: TriageSettings | None = None) -> dict:
     """Indgang's figures at the given (default) settings, overall and per kind."""
     settings = settings or TriageSettings()
     index = KnowledgeIndex(load_entries(kb_path))
-    outcomes = indgang_outcomes(index, load_default_rules(), settings, read_jsonl(cases_path))
-    result = figures(outcomes, settings.answer_threshold)
-    result["per_kind"] = per_kind(outcomes, settings.answer_threshold)
+    outs = indgang_outcomes(index, load_default_rules(), settings, read_jsonl(cases_path))
+    result = figures(outs, settings.answer_threshold)
+    result["per_kind"] = per_kind(outs, settings.answer_threshold)
     return result
 
 
-def kfold(outcomes: list[Outcome], folds: int) -> tuple[list[Outcome], list[float]]:
-    """Score each fold at the threshold tuned on the others; returns outcomes with fold thresholds."""
-    thresholds = []
-    scored: list[Outcome] = []
+def kfold(outcomes_: list[Outcome], folds: int) -> tuple[list[Outcome], list[float]]:
+    """Score each fold at the threshold tuned on the others (for matchers with fixed scores)."""
+    from dataclasses import replace
+
+    from bot.bench.metrics import tune_threshold
+    thresholds, scored = [], []
     for k in range(folds):
-        train = [o for i, o in enumerate(outcomes) if i % folds != k]
-        t = tune_threshold(train)
+        t = tune_threshold([o for i, o in enumerate(outcomes_) if i % folds != k])
         thresholds.append(t)
-        scored += [_fixed(o, t) for i, o in enumerate(outcomes) if i % folds == k]
+        scored += [replace(o, answerable=o.answered(t)) for i, o in enumerate(outcomes_) if i % folds == k]
     return scored, thresholds
 
 
-def _fixed(outcome: Outcome, threshold: float) -> Outcome:
-    """Bake a fold's threshold into the outcome, so all folds are scored at threshold 0."""
-    return replace(outcome, answerable=outcome.answered(threshold), score=max(outcome.score, 0.0))
-
-
-def held_out(outcomes: list[Outcome], tune: list[Outcome] | None, folds: int) -> tuple[dict, dict, str]:
+def held_out(outs: list[Outcome], tune: list[Outcome] | None, folds: int) -> tuple[dict, dict, str]:
+    from bot.bench.metrics import tune_threshold
     if tune is not None:
         t = tune_threshold(tune)
-        return figures(outcomes, t), per_kind(outcomes, t), f"threshold {t:.3f} tuned on --tune"
-    scored, ts = kfold(outcomes, folds)
+        return figures(outs, t), per_kind(outs, t), f"threshold {t:.3f} tuned on --tune"
+    scored, ts = kfold(outs, folds)
     note = f"{folds}-fold thresholds " + ", ".join(f"{t:.3f}" for t in ts)
     return figures(scored, 0.0), per_kind(scored, 0.0), note
 
@@ -81,24 +82,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", type=Path, default=bench / "dev.jsonl", help="labelled inquiries")
     parser.add_argument("--tune", type=Path, default=None, help="tune thresholds here instead of k-fold")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--fit", type=Path, nargs="?", const=DEFAULT_MODEL, default=None,
+                        help="refit the answerability weights on --cases and write them "
+                             "(default file: the shipped knowledge/data/answerability.json)")
 
 
 def run(args: argparse.Namespace) -> int:
     from bot.bench.baselines import BASELINES
     cases = read_jsonl(args.cases)
-    tune_cases = read_jsonl(args.tune) if args.tune else None
     entries = load_entries(args.kb)
     index = KnowledgeIndex(entries)
-    rules = load_default_rules()
-    settings = TriageSettings()
+    rules, settings = load_default_rules(), TriageSettings()
     timings: list[float] = []
+    found = assessments(index, rules, settings, cases, timings)
+    if args.fit:
+        model = fitted(found, cases, index, settings, args.folds,
+                       note=f"fitted on {args.cases.name} ({len(cases)} inquiries) against {args.kb.name}")
+        save_model(model, args.fit)
+        print(f"answerability weights written to {args.fit}; fitted threshold {model.threshold:.3f}")
     rows = []
-    mine = indgang_outcomes(index, rules, settings, cases, timings)
+    mine = outcomes(model_for(settings), found, cases, index, settings)
     rows.append(("Indgang (defaults)", figures(mine, settings.answer_threshold),
                  per_kind(mine, settings.answer_threshold),
-                 f"configured threshold {settings.answer_threshold:g}", timings))
-    tune = indgang_outcomes(index, rules, settings, tune_cases) if tune_cases else None
-    rows.append(("Indgang (tuned)", *held_out(mine, tune, args.folds), timings))
+                 f"shipped weights, threshold {settings.answer_threshold:g}", timings))
+    if args.tune:
+        tune_cases = read_jsonl(args.tune)
+        tuned = fitted(assessments(index, rules, settings, tune_cases), tune_cases, index, settings, args.folds)
+        outs = [o for o in outcomes(tuned, found, cases, index, settings)]
+        rows.append(("Indgang (fitted)", figures(outs, tuned.threshold), per_kind(outs, tuned.threshold),
+                     f"weights and threshold {tuned.threshold:.3f} fitted on --tune", timings))
+    else:
+        scored, ts = kfold_fitted(found, cases, index, settings, args.folds)
+        rows.append(("Indgang (k-fold)", figures(scored, 0.0), per_kind(scored, 0.0),
+                     f"{args.folds}-fold weights+thresholds, thresholds " + ", ".join(f"{t:.2f}" for t in ts),
+                     timings))
+    tune_cases = read_jsonl(args.tune) if args.tune else None
     for name, build in BASELINES.items():
         lat: list[float] = []
         match = build(entries)

@@ -1,19 +1,26 @@
 """Triage: answer from the knowledge base, or escalate to a person, and say why.
 
-Ordered like a policy table: escalation rules first, then the best entry must
-clear every check (score, margin over the runner-up, the inquiry's intent, the
-entry's required keywords) and the inquiry must not read like a real case.
-Pure and deterministic: no I/O, same text and index give the same decision.
+Ordered like a policy table: escalation rules first; then the answerability
+model weighs the evidence for each of the best candidates (three matchers, what
+the entry leaves unexplained, intents, case signals) and the most probable one is
+answered only if its probability reaches the threshold and no hard check objects
+(an intent the entry never covers, its required keywords, case signals).
+Pure and deterministic: no I/O beyond the cached model file, same text and
+index give the same decision.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 from bot.triage.cases import case_points
 from bot.triage.cleanup import clean_inquiry
+from bot.triage.evidence import Evidence, gather, question_sentences
 from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
+from bot.triage.model import DEFAULT_MODEL, AnswerModel, load_model
 from bot.triage.routing import guess_department
 from bot.triage.rules import describe, matching_rule
 from bot.triage.scoring import Scored, score_entries
@@ -24,53 +31,89 @@ from bot.types import Complexity, Decision, Lang, Rule
 _DEFAULT_SETTINGS = TriageSettings()
 
 
-def decide(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
+@dataclass(frozen=True)
+class Assessment:
+    """Everything triage measured about one inquiry, before the threshold is applied."""
+
+    lang: Lang
+    query: Analysis
+    scored: list[Scored]
+    evidence: list[Evidence]
+    points: float
+    hits: list[str]
+    rule: Rule | None
+
+
+def assess(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
            settings: TriageSettings = _DEFAULT_SETTINGS, *, subject: str = "",
-           lang_hint: Lang | None = None) -> Decision:
+           lang_hint: Lang | None = None) -> Assessment:
     body = clean_inquiry(text) or text.strip()
     full = body if not subject or _is_reply(subject) else f"{subject}\n{body}"
     lang: Lang = lang_hint or detect_language(body)
     query = index.analyse(full)
     scored = score_entries(query, index, settings.shortlist)
-    candidates = tuple((s.entry_id, round(s.score, 4)) for s in scored[: settings.max_candidates])
     points, hits = case_points(full)
-    rule = matching_rule(full, rules)
-    if rule is not None:
-        department = rule.department or guess_department(query, scored, index, rule.complexity, settings)
-        return Decision("escalate", lang, _best(scored), None, rule.complexity, department,
+    focus = question_sentences(full)
+    evidence = gather(full, query, scored, index, lang, points,
+                      index.analyse(focus) if focus != full else query)
+    return Assessment(lang, query, scored, evidence, points, hits, matching_rule(full, rules))
+
+
+def decide(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
+           settings: TriageSettings = _DEFAULT_SETTINGS, *, subject: str = "",
+           lang_hint: Lang | None = None) -> Decision:
+    found = assess(text, index, rules, settings, subject=subject, lang_hint=lang_hint)
+    return conclude(found, index, settings, model_for(settings))
+
+
+def model_for(settings: TriageSettings) -> AnswerModel:
+    return load_model(Path(settings.model_path) if settings.model_path else DEFAULT_MODEL)
+
+
+def conclude(found: Assessment, index: KnowledgeIndex, settings: TriageSettings,
+             model: AnswerModel) -> Decision:
+    """The decision from an assessment: the threshold and hard checks applied."""
+    ranked = sorted(((model.probability(e.values), e) for e in found.evidence),
+                    key=lambda pe: (-pe[0], pe[1].entry_id))
+    candidates = tuple((e.entry_id, round(p, 4)) for p, e in ranked[: settings.max_candidates])
+    best_p = ranked[0][0] if ranked else 0.0
+    if found.rule is not None:
+        rule = found.rule
+        department = rule.department or guess_department(found.query, found.scored, index,
+                                                         rule.complexity, settings)
+        return Decision("escalate", found.lang, best_p, None, rule.complexity, department,
                         (describe(rule),), candidates)
-    problems = _objections(query, scored, index, settings)
-    if points >= settings.case_threshold:
-        problems.append(f"reads like a case ({points:g} points: {', '.join(hits)})")
+    summary = [_summary(best_p, ranked[0][1])] if ranked else []
+    problems = _objections(found, ranked, index, settings)
     if not problems:
-        best = scored[0]
-        entry = index.item(best.entry_id).entry
-        return Decision("answer", lang, best.score, entry.id, "simple", entry.department,
-                        (_summary(scored),), candidates)
-    complexity = _complexity(points, settings)
-    department = guess_department(query, scored, index, complexity, settings)
-    reasons = ([_summary(scored)] if scored else []) + problems
-    return Decision("escalate", lang, _best(scored), None, complexity, department,
-                    tuple(reasons), candidates)
+        entry = index.item(ranked[0][1].entry_id).entry
+        return Decision("answer", found.lang, best_p, entry.id, "simple", entry.department,
+                        tuple(summary), candidates)
+    complexity = _complexity(found.points, settings)
+    department = guess_department(found.query, found.scored, index, complexity, settings)
+    return Decision("escalate", found.lang, best_p, None, complexity, department,
+                    tuple(summary + problems), candidates)
 
 
-def _objections(query: Analysis, scored: list[Scored], index: KnowledgeIndex,
+def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: KnowledgeIndex,
                 settings: TriageSettings) -> list[str]:
-    """Why the best entry must not be sent; empty when it may."""
-    if not scored:
+    """Why the most probable entry must not be sent; empty when it may."""
+    if not ranked:
         return ["no knowledge entry shares the inquiry's words"]
-    best = scored[0]
+    p, best = ranked[0]
     problems = []
-    if best.score < settings.answer_threshold:
-        problems.append(f"below answer threshold {settings.answer_threshold:g}")
-    if len(scored) > 1 and best.score - scored[1].score < settings.min_margin * best.score:
-        problems.append(f"runner-up {scored[1].entry_id} too close (margin below {settings.min_margin:.0%} of the best score)")
+    if p < settings.answer_threshold:
+        problems.append(f"probability {p:.2f} below answer threshold {settings.answer_threshold:g}")
+    if settings.min_margin and best.values["score_gap"] < settings.min_margin * best.values["score"]:
+        problems.append(f"runner-up too close (stem-score margin below {settings.min_margin:.0%})")
     item = index.item(best.entry_id)
-    for intent in sorted(g for g in query.groups if g[0] == "!" and g not in item.groups):
+    for intent in sorted(g for g in found.query.groups if g[0] == "!" and g not in item.groups):
         problems.append(f"negated intent: asks about {intent[1:]}, entry {best.entry_id} does not cover it")
-    missing = [k for k in item.entry.keywords if not set(stems(k)) & set(query.stems)]
+    missing = [k for k in item.entry.keywords if not set(stems(k)) & set(found.query.stems)]
     if item.entry.keywords and len(missing) == len(item.entry.keywords):
         problems.append(f"none of the entry's required keywords: {', '.join(item.entry.keywords)}")
+    if found.points >= settings.case_threshold:
+        problems.append(f"reads like a case ({found.points:g} points: {', '.join(found.hits)})")
     return problems
 
 
@@ -80,15 +123,8 @@ def _complexity(points: float, settings: TriageSettings) -> Complexity:
     return "medium" if points >= settings.case_threshold else "simple"
 
 
-def _summary(scored: list[Scored]) -> str:
-    best = scored[0]
-    runner_up = scored[1].score if len(scored) > 1 else 0.0
-    return (f"best entry {best.entry_id} score {best.score:.2f}, runner-up {runner_up:.2f} "
-            f"(margin {best.score - runner_up:.2f})")
-
-
-def _best(scored: list[Scored]) -> float:
-    return scored[0].score if scored else 0.0
+def _summary(p: float, best: Evidence) -> str:
+    return f"best entry {best.describe()}; probability right {p:.2f}"
 
 
 def _is_reply(subject: str) -> bool:

@@ -11,9 +11,10 @@ import math
 from dataclasses import dataclass
 from typing import Iterable
 
+from bot.triage.chargrams import CharGramIndex
 from bot.triage.features import Analysis, Vocabulary, analyse
 from bot.triage.synonyms import Synonyms, load_synonyms
-from bot.triage.text import content_words, stem, words
+from bot.triage.text import content_words, stem, stems, words
 from bot.types import Entry
 
 ANSWER_WEIGHT = 0.35
@@ -25,6 +26,8 @@ class IndexedEntry:
     weights: dict[str, float]  # feature -> how strongly the entry says it (phrasing 1, answer less)
     phrasings: tuple[dict[str, float], ...]  # title and each question, for phrasing coverage
     groups: frozenset[str]  # every concept/intent the entry mentions anywhere
+    phrasing_stems: tuple[str, ...] = ()  # title and questions as stem strings, for fuzzy matching
+    phrasing_groups: frozenset[str] = frozenset()  # concepts/intents the phrasings (not the answer) mention
 
 
 class KnowledgeIndex:
@@ -35,6 +38,7 @@ class KnowledgeIndex:
         self.vocab = Vocabulary.empty(self.synonyms)
         self._items: dict[str, IndexedEntry] = {}
         self.postings: dict[str, dict[str, float]] = {}
+        self.grams = CharGramIndex()
         self._answers: dict[str, Analysis] = {}  # answer text -> analysis; answers repeat across entries
         self.version = 0
         for entry in entries:
@@ -61,6 +65,7 @@ class KnowledgeIndex:
         self.vocab.add(*_vocabulary(entry))
         item = _index_entry(entry, self.vocab, self._answers)
         self._items[entry.id] = item
+        self.grams.add(entry.id, " ".join(_phrasing_texts(entry)))
         for feature, weight in item.weights.items():
             self.postings.setdefault(feature, {})[entry.id] = weight
         self.version += 1
@@ -70,6 +75,7 @@ class KnowledgeIndex:
         if item is None:
             return
         self.vocab.discard(*_vocabulary(item.entry))
+        self.grams.discard(entry_id)
         for feature in item.weights:
             posting = self.postings.get(feature)
             if posting is not None:
@@ -105,19 +111,23 @@ def _vocabulary(entry: Entry) -> tuple[set[str], set[str]]:
 def _index_entry(entry: Entry, vocab: Vocabulary, answers: dict[str, Analysis]) -> IndexedEntry:
     weights: dict[str, float] = {}
     groups: set[str] = set()
+    phrasing_groups: set[str] = set()
     phrasings = []
     for text in _phrasing_texts(entry):
         if not text.strip():
             continue
         found = analyse(text, vocab, fix_typos=False)
-        groups |= found.groups
+        phrasing_groups |= found.groups
         phrasings.append(found.features)
         _merge(weights, found.features, 1.0)
+    groups |= phrasing_groups
     for text in (entry.answer, entry.answer_en):
         found = answers.get(text) or answers.setdefault(text, analyse(text, vocab, fix_typos=False))
         groups |= found.groups
         _merge(weights, found.features, ANSWER_WEIGHT)
-    return IndexedEntry(entry, weights, tuple(phrasings), frozenset(groups))
+    stemmed = tuple(" ".join(stems(t)) for t in (entry.title, *entry.questions) if t.strip())
+    return IndexedEntry(entry, weights, tuple(phrasings), frozenset(groups), stemmed,
+                        frozenset(phrasing_groups))
 
 
 def _merge(weights: dict[str, float], features: dict[str, float], factor: float) -> None:

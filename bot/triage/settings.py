@@ -9,12 +9,15 @@ from dataclasses import dataclass
 class TriageSettings:
     """Built from the ``[triage]`` TOML table via ``TriageSettings(**table)``.
 
-    Scores are on a 0..1 scale. The defaults were chosen by cross-validation on
-    the labelled bench inquiries (tuned on some folds, scored on the others).
+    ``answer_threshold`` is a probability: the answerability model's estimate that
+    the best entry is the right answer must reach it. The default was chosen by
+    cross-validation on the labelled bench inquiries (fitted on some folds,
+    scored on the others); raise it to answer less and more surely.
     """
 
-    answer_threshold: float = 0.64  # best entry must score at least this to be answered
-    min_margin: float = 0.1  # ...and beat the runner-up by this share of its own score
+    answer_threshold: float = 0.8  # P(best entry is right) needed to answer
+    min_margin: float = 0.0  # optional extra gate: best stem score must beat the runner-up by this share
+    model_path: str = ""  # answerability weights (JSON); empty: the shipped knowledge/data/answerability.json
     shortlist: int = 40  # candidate entries scored in full after the inverted-index pass
     max_candidates: int = 5  # candidates kept on the Decision for the admin
     case_threshold: float = 2.0  # case-signal points that make an escalation medium

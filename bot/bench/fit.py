@@ -1,0 +1,108 @@
+"""Fit the answerability model: L2-regularised logistic regression with numpy.
+
+Only the bench fits (numpy comes with the bench dependencies); the bot reads the
+fitted weights from JSON. Rows are candidates, the label says whether that
+candidate is the inquiry's right entry, so one fit learns both which candidate
+to pick and whether to trust it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+from bot.bench.metrics import Outcome, tune_threshold
+from bot.triage.decide import Assessment, conclude
+from bot.triage.evidence import FEATURES
+from bot.triage.index import KnowledgeIndex
+from bot.triage.model import AnswerModel
+from bot.triage.settings import TriageSettings
+
+L2 = 1.0  # on standardised features; strong enough to keep the few weights modest
+STEPS = 50
+
+
+def fit_model(rows: Sequence[dict[str, float]], labels: Sequence[int], features: Sequence[str],
+              l2: float = L2, note: str = "") -> AnswerModel:
+    """Newton's method on the penalised log-likelihood (converges in a handful of steps)."""
+    import numpy as np
+    x = np.array([[r[f] for f in features] for r in rows], dtype=float)
+    y = np.array(labels, dtype=float)
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales == 0] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - means) / scales])
+    w = np.zeros(z.shape[1])
+    penalty = np.eye(z.shape[1]) * l2
+    penalty[0, 0] = 0.0  # the bias is not shrunk
+    for _ in range(STEPS):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -30, 30)))
+        grad = z.T @ (p - y) + penalty @ w
+        hess = (z.T * (p * (1 - p))) @ z + penalty
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return AnswerModel(tuple(features), tuple(means.tolist()), tuple(scales.tolist()),
+                       tuple(w[1:].tolist()), float(w[0]), note=note)
+
+
+def training_rows(found: Sequence[Assessment], cases: Sequence[dict]) -> tuple[list[dict], list[int]]:
+    """One row per candidate; label 1 when it is the inquiry's expected entry.
+
+    Inquiries an escalation rule takes are left out: the model never decides them."""
+    rows, labels = [], []
+    for a, case in zip(found, cases):
+        if a.rule is None:
+            for e in a.evidence:
+                rows.append(e.values)
+                labels.append(int(e.entry_id == case["expected"]))
+    return rows, labels
+
+
+def outcomes(model: AnswerModel, found: Sequence[Assessment], cases: Sequence[dict],
+             index: KnowledgeIndex, settings: TriageSettings) -> list[Outcome]:
+    """Each inquiry's most probable entry and probability, with the threshold left open,
+    plus the routing its escalation would get."""
+    open_settings = replace(settings, answer_threshold=0.0)
+    shut_settings = replace(settings, answer_threshold=1.01)
+    out = []
+    for a, case in zip(found, cases):
+        d = conclude(a, index, open_settings, model)
+        e = d if d.action == "escalate" else conclude(a, index, shut_settings, model)
+        entry = d.entry_id or (d.candidates[0][0] if d.candidates else None)
+        out.append(Outcome(case, entry, d.score, d.action == "answer", e.department, e.complexity))
+    return out
+
+
+def fitted(found: Sequence[Assessment], cases: Sequence[dict], index: KnowledgeIndex,
+           settings: TriageSettings, folds: int, note: str = "") -> AnswerModel:
+    """Weights fitted on all given inquiries; the threshold tuned on k-fold predictions
+    (each fold predicted by weights fitted without it), so it is not flattered by the fit."""
+    held: list[Outcome] = []
+    for k in range(folds):
+        train = [i for i in range(len(cases)) if i % folds != k]
+        test = [i for i in range(len(cases)) if i % folds == k]
+        model = fit_model(*training_rows(_pick(found, train), _pick(cases, train)), FEATURES)
+        held += outcomes(model, _pick(found, test), _pick(cases, test), index, settings)
+    model = fit_model(*training_rows(found, cases), FEATURES, note=note)
+    return replace(model, threshold=tune_threshold(held))
+
+
+def kfold_fitted(found: Sequence[Assessment], cases: Sequence[dict], index: KnowledgeIndex,
+                 settings: TriageSettings, folds: int) -> tuple[list[Outcome], list[float]]:
+    """Score each fold with weights AND threshold fitted on the other folds only."""
+    scored: list[Outcome] = []
+    thresholds = []
+    for k in range(folds):
+        train = [i for i in range(len(cases)) if i % folds != k]
+        test = [i for i in range(len(cases)) if i % folds == k]
+        model = fitted(_pick(found, train), _pick(cases, train), index, settings, folds)
+        thresholds.append(model.threshold)
+        for o in outcomes(model, _pick(found, test), _pick(cases, test), index, settings):
+            scored.append(replace(o, answerable=o.answered(model.threshold)))
+    return scored, thresholds
+
+
+def _pick(items: Sequence, positions: list[int]) -> list:
+    return [items[i] for i in positions]

@@ -1,0 +1,137 @@
+"""The evidence for each candidate entry that it answers the inquiry.
+
+No single similarity separates a right answer from a near miss, so each of the
+best few candidates is described by a handful of generic measurements: how well
+three independent matchers (stems and concepts, character grams, fuzzy matching
+of phrasings) rate it and by how much it beats the other candidates on each, how
+much of the inquiry's rarer content the entry does not explain at all, intents
+the entry never mentions, and the shape of the inquiry. The answerability model
+turns these into a probability that the candidate is the right answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.triage.features import Analysis
+from bot.triage.index import KnowledgeIndex
+from bot.triage.scoring import Scored
+from bot.triage.text import fold
+from bot.types import Lang
+
+POOL = 8  # candidates from the stem scorer that are weighed in full
+
+FEATURES = (
+    "score", "score_gap", "grams", "grams_gap", "fuzzy", "fuzzy_gap", "query_cover",
+    "phrasing_cover", "unexplained", "known_unexplained", "unknown", "intent_mismatch",
+    "intent_in_answer_only", "focus_unexplained", "agreement",
+    "length", "questions", "english", "case_points",
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    entry_id: str
+    values: dict[str, float]
+
+    def describe(self) -> str:
+        v = self.values
+        return (f"{self.entry_id}: stems {v['score']:.2f} (gap {v['score_gap']:+.2f}), "
+                f"char-grams {v['grams']:.2f} (gap {v['grams_gap']:+.2f}), "
+                f"fuzzy {v['fuzzy']:.2f} (gap {v['fuzzy_gap']:+.2f}), "
+                f"unexplained {v['unexplained']:.0%}")
+
+
+def gather(text: str, query: Analysis, scored: list[Scored], index: KnowledgeIndex,
+           lang: Lang, case_points: float = 0.0, focus: Analysis | None = None) -> list[Evidence]:
+    """Evidence for the stem scorer's best ``POOL`` candidates, in its order.
+
+    ``focus`` is the analysis of the inquiry's question sentences: in a long mail
+    the context matters less than what is actually asked."""
+    pool = scored[:POOL]
+    if not pool:
+        return []
+    ids = [s.entry_id for s in pool]
+    grams = index.grams.similarities(text, ids)
+    joined = " ".join(f for f in query.features if f[0] != "@")
+    fuzzy = {i: _fuzzy(joined, index.item(i).phrasing_stems) for i in ids}
+    score = {s.entry_id: s.score for s in pool}
+    shape = {**_shape(text, query, lang), "case_points": case_points}
+    idf = {f: index.idf(f) for f in query.features}
+    out = []
+    for s in pool:
+        values = {
+            "score": s.score, "score_gap": _gap(score, s.entry_id),
+            "grams": grams[s.entry_id], "grams_gap": _gap(grams, s.entry_id),
+            "fuzzy": fuzzy[s.entry_id], "fuzzy_gap": _gap(fuzzy, s.entry_id),
+            "query_cover": s.query_cover, "phrasing_cover": s.phrasing_cover,
+            **_unexplained(query, idf, index, s.entry_id), **shape,
+            "focus_unexplained": _missing_share(focus or query, index, s.entry_id),
+        }
+        values["agreement"] = float(sum(values[g] > 0 for g in ("score_gap", "grams_gap", "fuzzy_gap")))
+        out.append(Evidence(s.entry_id, values))
+    return out
+
+
+def _gap(values: dict[str, float], key: str) -> float:
+    """How far this candidate is ahead of the best other one (negative when behind)."""
+    others = [v for k, v in values.items() if k != key]
+    return values[key] - max(others) if others else values[key]
+
+
+def _fuzzy(query: str, phrasings: tuple[str, ...]) -> float:
+    """Best fuzzy match of the inquiry's stems with one of the entry's phrasings (0..1)."""
+    if not query:
+        return 0.0
+    return max((fuzz.token_set_ratio(query, p) * fuzz.partial_ratio(query, p) / 10_000
+                for p in phrasings if p), default=0.0)
+
+
+def _unexplained(query: Analysis, idf: dict[str, float], index: KnowledgeIndex,
+                 entry_id: str) -> dict[str, float]:
+    """Inquiry content the entry never mentions: a near miss asks about something extra.
+
+    "known" counts only what other entries do mention (the inquiry is about a topic
+    the knowledge base has, just not in this entry); "unknown" is the share of
+    content no entry mentions at all (often a question outside the base)."""
+    item = index.item(entry_id)
+    total = sum(idf.values()) or 1.0
+    content = [f for f in query.features if f[0] != "@"]
+    missing = [f for f in content if f not in item.weights]
+    known = [f for f in missing if f in index.postings]
+    intents = [g for g in query.groups if g[0] == "!"]
+    return {"unexplained": sum(idf[f] for f in missing) / total,
+            "known_unexplained": sum(idf[f] for f in known) / total,
+            "unknown": (len(missing) - len(known)) / (len(content) or 1),
+            "intent_mismatch": float(sum(g not in item.groups for g in intents)),
+            "intent_in_answer_only": float(sum(g in item.groups and g not in item.phrasing_groups
+                                               for g in intents))}
+
+
+def _missing_share(query: Analysis, index: KnowledgeIndex, entry_id: str) -> float:
+    weights = index.item(entry_id).weights
+    content = [(f, index.idf(f)) for f in query.features if f[0] != "@"]
+    total = sum(w for _, w in content) or 1.0
+    return sum(w for f, w in content if f not in weights) / total
+
+
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
+_ASKS = re.compile(r"^(hv\w*|kan|kunne|maa|skal|er|har|findes|giver|kraever|how|what|when|where|who|which|"
+                   r"can|could|do|does|is|are|should|may|must)\b")
+
+
+def question_sentences(text: str) -> str:
+    """The sentences that ask something ("?" or a question word first); all text if none do."""
+    asked = [s.strip() for s in _SENTENCE.findall(text)
+             if s.strip().endswith("?") or _ASKS.match(fold(s.strip()))]
+    return " ".join(asked) if asked else text
+
+
+def _shape(text: str, query: Analysis, lang: Lang) -> dict[str, float]:
+    return {"length": math.log(1.0 + sum(1 for f in query.features if f[0] != "@")),
+            "questions": float(min(3, text.count("?"))),
+            "english": 1.0 if lang == "en" else 0.0}

@@ -1,0 +1,61 @@
+"""The answerability model: the probability that a candidate entry is the right answer.
+
+A logistic regression over the generic evidence of ``evidence.py`` (about a dozen
+standardised measurements, no words as features), fitted on labelled inquiries by
+``indgang bench triage --fit`` and shipped as a small JSON file an admin can read:
+each weight says how much a measurement counts for or against answering.
+Pure Python at run time: a dot product and a sigmoid.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "answerability.json"
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    """Weights per feature on standardised values (value - mean) / scale, plus a bias."""
+
+    features: tuple[str, ...]
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float = 0.5  # the probability the fit found best; settings may override
+    note: str = ""
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        z = self.bias + sum(w * (values.get(f, 0.0) - m) / s for f, m, s, w in
+                            zip(self.features, self.means, self.scales, self.weights))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict:
+        return {"note": self.note, "threshold": round(self.threshold, 4), "bias": round(self.bias, 6),
+                "features": {f: {"weight": round(w, 6), "mean": round(m, 6), "scale": round(s, 6)}
+                             for f, m, s, w in zip(self.features, self.means, self.scales, self.weights)}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "AnswerModel":
+        names = tuple(data["features"])
+        cells = [data["features"][n] for n in names]
+        return cls(names, tuple(float(c["mean"]) for c in cells),
+                   tuple(float(c["scale"]) or 1.0 for c in cells),
+                   tuple(float(c["weight"]) for c in cells), float(data["bias"]),
+                   float(data.get("threshold", 0.5)), str(data.get("note", "")))
+
+
+def save_model(model: AnswerModel, path: Path = DEFAULT_MODEL) -> None:
+    path.write_text(json.dumps(model.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=8)
+def load_model(path: Path = DEFAULT_MODEL) -> AnswerModel:
+    """The shipped model (cached: decide must not read a file per inquiry)."""
+    return AnswerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
