@@ -46,7 +46,6 @@ def add_configured_channels(runtime: Runtime) -> None:
     runtime.add_channel(WebChatChannel(runtime))
 
 
-
 def channel_routes(runtime: Runtime) -> list[BaseRoute]:
     """Routes a channel serves itself (the Telegram webhook); the web chat's come via create_app."""
     routes: list[BaseRoute] = []
@@ -80,7 +79,9 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None,
             log.info("stopping")
             server.should_exit = True
             main.cancel()
-            await asyncio.gather(main, web, return_exceptions=True)
+            for result in await asyncio.gather(main, web, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log.error("stopped by an error", exc_info=result)
         log.info("stopped")
     finally:
         sock.close()

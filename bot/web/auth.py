@@ -1,0 +1,179 @@
+"""Staff sign-in: sessions, roles, CSRF tokens and slowing down password guessing.
+
+The cookie carries only a signed random session id; the session itself (who, CSRF
+token) lives in the database ``state`` table, so logging out really ends it and a
+restart keeps people signed in. Every state-changing request must carry the session's
+CSRF token, in a form field or the ``X-CSRF-Token`` header, or it is refused with 403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlite_utils import Database
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from bot import events
+from bot.passwords import verify_password
+from bot.runtime import Runtime, secret_key
+from bot.store import get_state, now_iso, set_state
+
+log = logging.getLogger(__name__)
+
+COOKIE = "indgang_staff"
+LOGIN_COOKIE = "indgang_login"
+SESSION_SECONDS = 12 * 3600
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Auth:
+    """Sessions and sign-in for one runtime; one instance is shared by all staff routes."""
+
+    def __init__(self, runtime: Runtime, base_delay: float = 0.25, max_delay: float = 5.0) -> None:
+        self.runtime = runtime
+        self.signer = URLSafeTimedSerializer(runtime.store.run(secret_key, runtime.settings), salt="staff-session")
+        self.failures: dict[str, int] = defaultdict(int)
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+
+    # -- sessions ---------------------------------------------------------------------
+
+    async def user(self, request: Request) -> dict[str, Any] | None:
+        """The signed-in staff member (with ``csrf``), or None; cached on the request."""
+        if "staff_user" in request.scope:
+            return request.scope["staff_user"]
+        user = None
+        try:
+            sid = self.signer.loads(request.cookies.get(COOKIE, ""), max_age=SESSION_SECONDS)
+        except BadSignature:
+            sid = None
+        if sid:
+            user = await self.runtime.store.call(_session_user, sid)
+        request.scope["staff_user"] = user
+        return user
+
+    async def member(self, request: Request) -> dict[str, Any]:
+        """The signed-in member, for handlers behind ``guard`` (which already refused anyone else)."""
+        user = await self.user(request)
+        assert user is not None, "handler reached without a session"
+        return user
+
+    async def start_session(self, response: Response, request: Request, staff_id: int) -> None:
+        sid = secrets.token_urlsafe(24)
+        session = {"staff_id": staff_id, "csrf": secrets.token_urlsafe(24), "created": now_iso()}
+        await self.runtime.store.call(set_state, f"session:{sid}", json.dumps(session))
+        response.set_cookie(COOKIE, self.signer.dumps(sid), max_age=SESSION_SECONDS, httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https", path="/")
+
+    async def end_session(self, request: Request, response: Response) -> None:
+        try:
+            sid = self.signer.loads(request.cookies.get(COOKIE, ""), max_age=SESSION_SECONDS)
+            await self.runtime.store.call(_delete_state, f"session:{sid}")
+        except BadSignature:
+            pass
+        response.delete_cookie(COOKIE, path="/")
+
+    # -- the login form's own CSRF token (there is no session yet) ---------------------
+
+    def login_token(self, request: Request, response_cookies: dict[str, str]) -> str:
+        nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(16)
+        response_cookies[LOGIN_COOKIE] = nonce
+        return self.signer.dumps(nonce, salt="login")
+
+    def login_token_ok(self, request: Request, token: str) -> bool:
+        try:
+            nonce = self.signer.loads(token, salt="login", max_age=3600)
+        except BadSignature:
+            return False
+        return hmac.compare_digest(str(nonce), request.cookies.get(LOGIN_COOKIE, ""))
+
+    # -- passwords, slowed per account and per address --------------------------------
+
+    async def check_password(self, request: Request, email: str, password: str) -> dict[str, Any] | None:
+        keys = (f"account:{email.strip().lower()}", f"ip:{request.client.host if request.client else '-'}")
+        failures = max(self.failures[k] for k in keys)
+        if failures:
+            await asyncio.sleep(min(self.max_delay, self.base_delay * 2 ** (failures - 1)))
+        member = await self.runtime.store.call(_member_by_email, email)
+        ok = await asyncio.to_thread(verify_password, member["password_hash"] if member else None, password)
+        if ok and member and member["active"]:
+            for key in keys:
+                self.failures.pop(key, None)
+            return member
+        if len(self.failures) > 10_000:  # bounded memory under a spray of addresses
+            self.failures.clear()
+        for key in keys:
+            self.failures[key] += 1
+        await self.runtime.store.call(_record_failure, email, keys[1], failures + 1)
+        return None
+
+
+def _session_user(db: Database, sid: str) -> dict[str, Any] | None:
+    raw = get_state(db, f"session:{sid}")
+    if not raw:
+        return None
+    session = json.loads(raw)
+    rows = list(db["staff"].rows_where("id = ? AND active = 1", [session["staff_id"]]))
+    if not rows:
+        return None
+    member = {k: v for k, v in rows[0].items() if k != "password_hash"}
+    return {**member, "departments": json.loads(member["departments"] or "[]"), "csrf": session["csrf"]}
+
+
+def _member_by_email(db: Database, email: str) -> dict[str, Any] | None:
+    rows = list(db["staff"].rows_where("email = ?", [email.strip().lower()]))
+    return rows[0] if rows else None
+
+
+def _delete_state(db: Database, key: str) -> None:
+    db.execute("DELETE FROM state WHERE key = ?", [key])
+
+
+def _record_failure(db: Database, email: str, where: str, count: int) -> None:
+    log.warning("failed staff login for %r from %s (%d in a row)", email, where, count)
+    events.record(db, "login_failed", None, actor="anonymous", email=email.strip().lower()[:200],
+                  source=where, failures=count)
+
+
+async def csrf_ok(request: Request, user: dict[str, Any]) -> bool:
+    token: Any = request.headers.get("x-csrf-token")
+    if token is None:
+        token = (await request.form()).get("csrf")
+    return isinstance(token, str) and hmac.compare_digest(token, user["csrf"])
+
+
+def guard(auth: Auth, role: str = "staff") -> Callable[[Handler], Handler]:
+    """Wrap a handler: sign-in required, admin pages refused (403) to staff, CSRF on every POST."""
+    def wrap(handler: Handler) -> Handler:
+        async def guarded(request: Request) -> Response:
+            user = await auth.user(request)
+            if user is None:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                if request.method != "GET":
+                    return PlainTextResponse("Log ind først", status_code=403)
+                return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            if role == "admin" and user["role"] != "admin":
+                return PlainTextResponse("Kun for administratorer / admins only", status_code=403)
+            if request.method not in ("GET", "HEAD") and not await csrf_ok(request, user):
+                return PlainTextResponse("Ugyldig eller manglende CSRF-nøgle", status_code=403)
+            return await handler(request)
+        guarded.__name__ = handler.__name__
+        return guarded
+    return wrap
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths, so the login form cannot be used to send people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/staff"
