@@ -143,14 +143,18 @@ def escalate(db: Database, settings: Settings, thread: dict[str, Any], message_i
     threads.record_decision(db, message_id, decision, "escalated")
     case = cases.open_case(db, thread["id"], decision.complexity, decision.department,
                            working_days=settings.service.answer_days)
+    queued = _acknowledge(db, settings, thread, case)
+    events.record(db, "acknowledged", thread["id"], case_id=case["id"], reasons=list(decision.reasons))
+    return Outcome("escalated", thread["id"], message_id, case["id"], case["number"], decision, replies=queued)
+
+
+def _acknowledge(db: Database, settings: Settings, thread: dict[str, Any], case: dict[str, Any]) -> tuple[int, ...]:
     assignee = {"name": case["assignee_name"]} if case["assignee_name"] else None
     text = texts.acknowledgement(case, assignee, thread["lang"], settings.service.municipality,
                                  settings.service.answer_days)
-    if thread["channel"] in ("webchat",) and not thread["contact"]:
+    if thread["channel"] == "webchat" and not thread["contact"]:
         text = f"{text}\n\n{texts.ask_contact(thread['lang'])}"
-    queued = _send(db, settings, thread, text, case["number"])
-    events.record(db, "acknowledged", thread["id"], case_id=case["id"], reasons=list(decision.reasons))
-    return Outcome("escalated", thread["id"], message_id, case["id"], case["number"], decision, replies=queued)
+    return _send(db, settings, thread, text, case["number"])
 
 
 def attach(db: Database, settings: Settings, thread: dict[str, Any], message_id: int,
@@ -188,11 +192,16 @@ def hand_to_person(db: Database, settings: Settings, thread: dict[str, Any], mes
     threads.set_status(db, message_id, "failed", f"{type(exc).__name__}: {exc}")
     events.record(db, "failed", thread["id"], message_id=message_id, error=f"{type(exc).__name__}: {exc}")
     try:
-        case = cases.of_thread(db, thread["id"]) or cases.open_case(db, thread["id"], "medium", None)
+        with transaction(db):
+            case = cases.of_thread(db, thread["id"])
+            queued: tuple[int, ...] = ()
+            if case is None:
+                case = cases.open_case(db, thread["id"], "medium", None, working_days=settings.service.answer_days)
+                queued = _acknowledge(db, settings, thread, case)
     except Exception:
         log.exception("could not open a case for failed message %s", message_id)
         return Outcome("failed", thread["id"], message_id, reason=str(exc))
-    return Outcome("failed", thread["id"], message_id, case["id"], case["number"], reason=str(exc))
+    return Outcome("failed", thread["id"], message_id, case["id"], case["number"], reason=str(exc), replies=queued)
 
 
 def _send(db: Database, settings: Settings, thread: dict[str, Any], text: str,

@@ -63,6 +63,7 @@ class Runtime:
     worker: OutboxWorker
     channels: dict[str, Channel] = field(default_factory=dict)
     hub: Hub = field(default_factory=Hub)  # live updates for web pages
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set on shutdown: open streams end
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -90,6 +91,7 @@ class Runtime:
 
     async def run(self, extra: list[Callable[[], Awaitable[Any]]] = ()) -> None:
         """Run every channel and the outbox worker until cancelled; one failing task is logged."""
+        self.stopping.clear()
         await self.pipeline.resume()
         tasks = [asyncio.create_task(_guard(c.name, lambda c=c: c.run(self.pipeline.receive)))
                  for c in self.channels.values()]
@@ -98,6 +100,7 @@ class Runtime:
         try:
             await asyncio.gather(*tasks)
         finally:
+            self.stopping.set()
             for task in tasks:
                 task.cancel()
             with contextlib.suppress(BaseException):

@@ -119,6 +119,7 @@ async def test_a_crash_while_deciding_hands_the_message_to_a_person(
     monkeypatch.setattr(runtime.knowledge, "decide", broken)
     outcome = await _deliver(runtime, memory, SIMPLE)
     assert outcome.status == "failed" and outcome.case_id
+    assert "Vi har modtaget din henvendelse" in memory.sent[0].text
     message = runtime.store.run(lambda db: db["messages"].get(outcome.message_id))
     assert message["status"] == "failed" and message["text"] == SIMPLE
 

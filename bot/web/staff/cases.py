@@ -25,11 +25,8 @@ SAFE_INLINE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
 async def live_frames(runtime: Runtime, topic: str, keepalive: float = 15.0) -> AsyncIterator[str]:
-    """Hub events as server-sent events, ending when the server stops so shutdown is not held up.
-
-    The web chat channel's ``stopping`` event is the server's stop signal when it is present.
-    """
-    stopping = getattr(runtime.channels.get("webchat"), "stopping", None) or asyncio.Event()
+    """Hub events as server-sent events, ending when the server stops so shutdown is not held up."""
+    stopping = runtime.stopping
     events = runtime.hub.subscribe(topic, keepalive)
     following = asyncio.ensure_future(anext(events))
     stop = asyncio.ensure_future(stopping.wait())
