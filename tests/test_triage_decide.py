@@ -110,3 +110,36 @@ def test_the_answerability_model_round_trips_through_json():
     again = AnswerModel.from_json(model.to_json())
     values = {f: 0.5 for f in model.features}
     assert abs(again.probability(values) - model.probability(values)) < 1e-4
+
+
+def test_a_described_situation_the_base_cannot_answer_is_at_least_medium():
+    d = decide("En af vores medarbejdere har været sygemeldt i tyve uger, og sygedagpengene stopper måske "
+               "snart. Hvad betyder det for os som arbejdsgiver, og kan han komme i et afklaringsforløb, "
+               "mens han stadig er ansat hos os?", index())
+    assert d.action == "escalate" and d.complexity in ("medium", "complex")
+
+
+def test_a_complex_case_naming_several_departments_goes_to_the_coordinator():
+    text = ("Vi vil udvide vores metalvirksomhed med en ny hal på 4.000 m². Det kræver ny miljøgodkendelse, "
+            "byggetilladelse og et tillæg til lokalplanen. Hvordan griber vi det an?")
+    d = decide(text, index(), load_default_rules())
+    assert (d.action, d.complexity, d.department) == ("escalate", "complex", "Erhvervsservice")
+
+
+def test_a_large_single_topic_project_is_complex_but_stays_with_its_department():
+    text = ("Vi planlægger en tredages musikfestival for ca. 8.000 gæster med camping, barer og "
+            "tre scener. Hvor starter vi, og kan vi få et møde om arrangementet?")
+    d = decide(text, index())
+    assert d.action == "escalate" and d.complexity == "complex" and d.department != "Erhvervsservice"
+
+
+def test_asking_to_have_something_removed_is_not_answered_by_an_entry_about_applying():
+    d = decide("Kan kommunen få fjernet vores borde og stole fra fortovet?", index())
+    assert d.action == "escalate" and any("fjerne" in r for r in d.reasons)
+
+
+def test_a_short_piece_of_a_compound_signals_no_intent():
+    idx = KnowledgeIndex([Entry(id="arkiv", title="Digitaliseret arkiv", department="Byggesag",
+                                questions=("Hvor finder jeg tegninger?",),
+                                answer="Arkivet er digitaliseret.")])
+    assert "!fejl" not in idx.item("arkiv").groups

@@ -18,16 +18,17 @@ from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 
 TARGETS = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.90,
            "department": 0.80, "complexity": 0.70}
-# Shipped weights at default settings (fitted on this file): the foundation's floor
-# (precision >= 90%, coverage >= 40%, escalation >= 85%) is met; the targets
-# are not yet: precision 0.91 (target 0.95), coverage 0.42 (0.70), department 0.72
-# (0.80), complexity 0.64 (0.70).
-DEFAULT_FLOOR = {"precision": 0.90, "coverage": 0.40, "escalation_recall": 0.90,
-                 "department": 0.70, "complexity": 0.62}
-# Weights and threshold refitted without the scored fold: precision 0.80 (target 0.95),
-# coverage 0.35 (0.70), escalation 0.91; routing as above.
-KFOLD_FLOOR = {"precision": 0.75, "coverage": 0.30, "escalation_recall": 0.88,
-               "department": 0.70, "complexity": 0.62}
+# Shipped weights at default settings (fitted on this file, threshold 0.68 tuned on k-fold
+# predictions): the foundation's floor (precision >= 90%, coverage >= 40%, escalation >= 85%)
+# is met, and so are the routing targets (department 0.84, complexity 0.88) and escalation
+# (0.985). Gaps against the targets: precision 0.94 (target 0.95: one out-of-base
+# question and two close pairs answered wrongly), coverage 0.49 (target 0.70).
+DEFAULT_FLOOR = {"precision": 0.92, "coverage": 0.46, "escalation_recall": 0.95,
+                 "department": 0.80, "complexity": 0.80}
+# Weights and threshold refitted without the scored fold: precision 0.93 (target 0.95),
+# coverage 0.40 (0.70), escalation 0.985; routing as above.
+KFOLD_FLOOR = {"precision": 0.88, "coverage": 0.36, "escalation_recall": 0.93,
+               "department": 0.80, "complexity": 0.80}
 
 
 def bench_dir() -> Path:
@@ -47,7 +48,7 @@ def check(result: dict, floor: dict) -> None:
 def test_default_settings_meet_the_foundation_floor_and_hold_the_reached_level():
     result = evaluate(bench_dir() / "kb.jsonl", bench_dir() / "dev.jsonl")
     check(result, DEFAULT_FLOOR)
-    assert result["wrong"] <= 4
+    assert result["wrong"] <= 3
 
 
 @needs_bench

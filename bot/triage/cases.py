@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.triage.text import fold
+from bot.triage.text import content_words, fold
 
 # (points, pattern on the folded text); patterns are deliberately about the situation, not a topic
 SIGNALS: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
@@ -19,7 +19,7 @@ SIGNALS: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
         (1.0, r"\b(vores|den) (konkrete|specifikke) (ejendom|bygning|grund|adresse|sag)|\bour specific\b|\bspecific (building|property|site)\b"),
         (1.0, r"\bhvilke tilladelser\b|\bwhich permits\b|\bwhat permits\b|\ballerede\b.*\bklager\b"),
         (1.5, r"\b(moede|moeder) med (baade|alle|flere)\b|\bsamlet moede\b|\bsamle (de )?relevante\b|\bkoordin\w+|\bcoordinat\w+|\bthe relevant people\b"),
-        (2.0, r"\b\d+([.,]\d+)? (hektar|ha)\b|\b\d{1,3}\.\d{3} (m2|m²|kvm|kvadratmeter|gaester|deltagere|personer)|\b[1-9]\d{3,} (m2|m²|kvm)"),
+        (2.5, r"\b\d+([.,]\d+)? (hektar|ha|hectares?)\b|\b\d{1,3}\.\d{3} (m2|m²|kvm|kvadratmeter|gaester|deltagere|personer)|\b[1-9]\d{3,} (m2|m²|kvm)"),
         (1.5, r"\b\d{2,4} (ansatte|medarbejdere|employees|vaerelser|boliger|boder|rooms)\b"),
         (2.0, r"\budvid\w*|\bexpan\w*|\bflytte (vores|hele)\b|\brelocat\w*|\bnyt? (fabrik|fløj|floej|anlaeg|datacenter|showroom)\b"),
         (1.5, r"\bomdanne\w*|\bconvert\w*|\bindrette\b.*\b(boliger|lejligheder|vaerelser)\b"),
@@ -35,6 +35,43 @@ def case_points(text: str) -> tuple[float, list[str]]:
     folded = " ".join(fold(text).split())
     points, hits = 0.0, []
     for value, pattern in SIGNALS:
+        match = pattern.search(folded)
+        if match:
+            points += value
+            hits.append(match.group(0)[:40])
+    return points, hits
+
+
+# Signals of size and duration that only grade an escalation (they never stop an answer):
+# a long-running, large or multi-party project is complex even when it is phrased simply.
+SCALE: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
+    (points, re.compile(pattern)) for points, pattern in (
+        (1.0, r"\b(\d+|fire|fem|seks|syv|otte|ni|ti) etager\b|\b(\d+|four|five|six|seven|eight) (storeys|stories|floors)\b"),
+        (1.0, r"\b(to|tre|fire|fem|\d+)-?dages\b|\bflere dage\b|\b(two|three|four|\d+)-day\b|\bover flere aar\b|\bi etaper\b"),
+        (1.0, r"\b(kan|kunne) (vi|i) (faa|holde|aftale|booke) (et|en) (moede|samtale|opstartsmoede)\b|\bset up a meeting\b"
+              r"|\bhvordan (forloeber|starter) (saadan en |en |processen|proces)|\blaegge en plan\b|\b(tidsplan|projektplan)\b"),
+        (1.0, r"\b(mio|millioner|million|mia|milliarder)\b"),
+        (1.0, r"\betablere (et|en) \w*(anlaeg|fabrik|virksomhed|center|centre)\b|\bbygge (et |en )?nyt?\b"),
+    )
+)
+CONTEXT_WORDS = 12  # an inquiry this long describes a situation someone must look into
+
+
+def describes_situation(text: str) -> bool:
+    """A long inquiry describes a situation rather than asking a quick question."""
+    return len(content_words(text)) >= CONTEXT_WORDS
+
+
+def scale_points(text: str, departments_named: int, several: int = 3) -> tuple[float, list[str]]:
+    """Extra points that grade an escalation: length, size, duration, parties involved."""
+    folded = " ".join(fold(text).split())
+    points, hits = 0.0, []
+    if describes_situation(folded):
+        points, hits = 0.5, ["a described situation"]
+    if departments_named >= several:
+        points += 2.0
+        hits.append(f"{departments_named} departments' matters")
+    for value, pattern in SCALE:
         match = pattern.search(folded)
         if match:
             points += value

@@ -35,68 +35,102 @@ def gram_counts(text: str) -> Counter[str]:
     return counts
 
 
+def gram_set(text: str) -> set[str]:
+    """The distinct grams of a text: all that document frequencies need."""
+    found: set[str] = set()
+    for word in set(words(text)):
+        if word not in STOP and len(word) > 1 and not word.isdigit():
+            found.update(word_grams(word))
+    return found
+
+
 class CharGramIndex:
-    """Document frequencies of grams over entries, and each entry's gram counts."""
+    """Document frequencies of grams over entries, and each entry's text.
+
+    Only the few candidates of an inquiry are ever compared, so an entry's gram
+    counts are recounted from its text when needed (words' grams are cached)
+    instead of being kept: a stored counter per entry would cost tens of
+    kilobytes each at a hundred thousand entries. What is kept per entry is
+    its text and its vector length, and the length is recomputed only when
+    the base has grown or shrunk by a tenth (idf barely moves in between).
+    """
 
     def __init__(self) -> None:
         self.df: Counter[str] = Counter()
-        self.counts: dict[str, Counter[str]] = {}
-        self._vectors: dict[str, dict[str, float]] = {}
+        self._texts: dict[str, str] = {}
+        self._norms: dict[str, float] = {}
         self._idf: dict[str, float] = {}
         self._cached_at = 0
 
+    def __len__(self) -> int:
+        return len(self._texts)
+
     def add(self, entry_id: str, text: str) -> None:
-        counts = gram_counts(text)
-        self.counts[entry_id] = counts
-        self.df.update(counts.keys())
-        self._vectors.pop(entry_id, None)
+        self.discard(entry_id)
+        self._texts[entry_id] = text
+        self.df.update(gram_set(text))
 
     def discard(self, entry_id: str) -> None:
-        counts = self.counts.pop(entry_id, None)
-        if counts is not None:
-            self.df.subtract(counts.keys())
-            self._vectors.pop(entry_id, None)
+        text = self._texts.pop(entry_id, None)
+        if text is None:
+            return
+        self._norms.pop(entry_id, None)
+        df = self.df
+        for gram in gram_set(text):
+            left = df.get(gram, 0) - 1
+            if left > 0:
+                df[gram] = left
+            else:
+                df.pop(gram, None)
 
     def idf(self, gram: str) -> float:
         """Smoothed idf, cached; the caches are emptied when the base has changed size by
         a tenth, so a large base is not re-weighted for every edited entry."""
-        n = len(self.counts)
+        return self._idf_table().get(gram) or self._new_idf(gram)
+
+    def _idf_table(self) -> dict[str, float]:
+        n = len(self._texts)
         if abs(n - self._cached_at) > 0.1 * self._cached_at + 5:
             self._idf.clear()
-            self._vectors.clear()
+            self._norms.clear()
             self._cached_at = n
-        value = self._idf.get(gram)
-        if value is None:
-            value = self._idf[gram] = math.log((1 + n) / (1 + self.df[gram])) + 1.0
+        return self._idf
+
+    def _new_idf(self, gram: str) -> float:
+        value = self._idf[gram] = math.log((1 + len(self._texts)) / (1 + self.df.get(gram, 0))) + 1.0
         return value
 
-    def _vector(self, entry_id: str) -> dict[str, float]:
-        """An entry's unit-length TF-IDF vector, built when first needed and kept until
-        the base has grown or shrunk noticeably (see ``idf``)."""
-        vector = self._vectors.get(entry_id)
-        if vector is None:
-            self.idf("")  # refreshes the caches when the base size moved
-            top, df, log = math.log(1 + len(self.counts)) + 1.0, self.df, math.log
-            raw = {g: (1.0 + log(c)) * (top - log(1 + df[g])) for g, c in self.counts[entry_id].items()}
-            norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
-            vector = self._vectors[entry_id] = {g: v / norm for g, v in raw.items()}
-        return vector
+    def _weights(self, entry_id: str) -> tuple[Counter[str], float]:
+        """An entry's gram counts and the length of its TF-IDF vector."""
+        counts = gram_counts(self._texts[entry_id])
+        norm = self._norms.get(entry_id)
+        if norm is None:
+            table, new, total = self._idf_table(), self._new_idf, 0.0
+            for gram, count in counts.items():
+                weight = _tf(count) * (table.get(gram) or new(gram))
+                total += weight * weight
+            norm = self._norms[entry_id] = math.sqrt(total) or 1.0
+        return counts, norm
 
     def similarities(self, text: str, entry_ids: list[str]) -> dict[str, float]:
         """Cosine between the text and each listed entry (0..1)."""
-        query = {g: _tf(c) * self.idf(g) for g, c in gram_counts(text).items()}
+        counts = gram_counts(text)
+        idf = {g: self.idf(g) for g in counts}
+        query = {g: _tf(c) * idf[g] for g, c in counts.items()}
         qnorm = math.sqrt(sum(v * v for v in query.values())) or 1.0
         out = {}
         for entry_id in entry_ids:
-            if entry_id not in self.counts:
+            if entry_id not in self._texts:
                 out[entry_id] = 0.0
                 continue
-            vector = self._vector(entry_id)
-            small, large = (query, vector) if len(query) <= len(vector) else (vector, query)
-            dot = sum(v * large[g] for g, v in small.items() if g in large)
-            out[entry_id] = dot / qnorm
+            grams, norm = self._weights(entry_id)
+            dot = sum(v * _tf(grams[g]) * idf[g] for g, v in query.items() if g in grams)
+            out[entry_id] = dot / (qnorm * norm)
         return out
 
 
+_LOG = [0.0] + [1.0 + math.log(c) for c in range(1, 64)]
+
+
 def _tf(count: int) -> float:
-    return 1.0 + math.log(count) if count > 0 else 0.0
+    return _LOG[count] if count < 64 else 1.0 + math.log(count)

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from bot.triage.cases import case_points
+from bot.triage.cases import case_points, describes_situation, scale_points
 from bot.triage.cleanup import clean_inquiry
 from bot.triage.evidence import Evidence, gather, question_sentences
 from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
 from bot.triage.model import DEFAULT_MODEL, AnswerModel, load_model
-from bot.triage.routing import guess_department
+from bot.triage.routing import guess_department, named_departments
 from bot.triage.rules import describe, matching_rule
 from bot.triage.scoring import Scored, score_entries
 from bot.triage.settings import TriageSettings
@@ -42,6 +42,10 @@ class Assessment:
     points: float
     hits: list[str]
     rule: Rule | None
+    scale: float = 0.0  # size/duration/parties points: they grade an escalation only
+    scale_hits: tuple[str, ...] = ()
+    named: frozenset[str] = frozenset()  # departments whose own words the inquiry uses
+    described: bool = False  # long enough to describe a situation, not a quick question
 
 
 def assess(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
@@ -56,7 +60,10 @@ def assess(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
     focus = question_sentences(full)
     evidence = gather(full, query, scored, index, lang, points,
                       index.analyse(focus) if focus != full else query)
-    return Assessment(lang, query, scored, evidence, points, hits, matching_rule(full, rules))
+    named = frozenset(named_departments(full, index.synonyms))
+    scale, scale_hits = scale_points(full, len(named), settings.multi_department_min)
+    return Assessment(lang, query, scored, evidence, points, hits, matching_rule(full, rules),
+                      scale, tuple(scale_hits), named, describes_situation(full))
 
 
 def decide(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
@@ -79,8 +86,8 @@ def conclude(found: Assessment, index: KnowledgeIndex, settings: TriageSettings,
     best_p = ranked[0][0] if ranked else 0.0
     if found.rule is not None:
         rule = found.rule
-        department = rule.department or guess_department(found.query, found.scored, index,
-                                                         rule.complexity, settings)
+        department = guess_department(found.query, found.scored, index, rule.complexity,
+                                      settings, found.named, rule.department)
         return Decision("escalate", found.lang, best_p, None, rule.complexity, department,
                         (describe(rule),), candidates)
     summary = [_summary(best_p, ranked[0][1])] if ranked else []
@@ -89,10 +96,13 @@ def conclude(found: Assessment, index: KnowledgeIndex, settings: TriageSettings,
         entry = index.item(ranked[0][1].entry_id).entry
         return Decision("answer", found.lang, best_p, entry.id, "simple", entry.department,
                         tuple(summary), candidates)
-    complexity = _complexity(found.points, settings)
-    department = guess_department(found.query, found.scored, index, complexity, settings)
+    complexity = _complexity(found, settings)
+    department = guess_department(found.query, found.scored, index, complexity, settings,
+                                  found.named)
+    graded = [f"graded {complexity} ({', '.join(found.hits + list(found.scale_hits))})"] \
+        if complexity != "simple" else []
     return Decision("escalate", found.lang, best_p, None, complexity, department,
-                    tuple(summary + problems), candidates)
+                    tuple(summary + problems + graded), candidates)
 
 
 def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: KnowledgeIndex,
@@ -117,10 +127,13 @@ def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: 
     return problems
 
 
-def _complexity(points: float, settings: TriageSettings) -> Complexity:
+def _complexity(found: Assessment, settings: TriageSettings) -> Complexity:
+    """Graded by case signals plus size and parties; a described situation that the
+    knowledge base cannot answer needs someone to look into it, so it is at least medium."""
+    points = found.points + found.scale
     if points >= settings.complex_threshold:
         return "complex"
-    return "medium" if points >= settings.case_threshold else "simple"
+    return "medium" if points >= settings.case_threshold or found.described else "simple"
 
 
 def _summary(p: float, best: Evidence) -> str:

@@ -17,6 +17,7 @@ from bot.triage.text import STOP, stem, words
 PART_WEIGHT = 0.5
 TYPO_WEIGHT = 0.8
 LINKS = ("s", "e")
+GROUP_PART_MIN = 4  # shorter compound parts signal no concept or intent ("digitalise|ret" is no "rette")
 
 
 @dataclass
@@ -120,7 +121,8 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
         _put(features, fixed or s, TYPO_WEIGHT if fixed else 1.0)
         for part in vocab.split(word) or ():
             _put(features, stem(part), PART_WEIGHT)
-            singles.append(stem(part))
+            if len(part) >= GROUP_PART_MIN:
+                singles.append(stem(part))
     groups = groups_in(sequence, vocab.synonyms, singles)
     for g in groups:
         if g[0] == "@":

@@ -14,10 +14,11 @@ from typing import Iterable
 from bot.triage.chargrams import CharGramIndex
 from bot.triage.features import Analysis, Vocabulary, analyse
 from bot.triage.synonyms import Synonyms, load_synonyms
-from bot.triage.text import content_words, stem, stems, words
+from bot.triage.text import STOP, stem, stems, words
 from bot.types import Entry
 
 ANSWER_WEIGHT = 0.35
+ANSWER_CACHE = 256  # answer analyses kept; many entries share a standard answer, few share all
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class KnowledgeIndex:
         self._items: dict[str, IndexedEntry] = {}
         self.postings: dict[str, dict[str, float]] = {}
         self.grams = CharGramIndex()
-        self._answers: dict[str, Analysis] = {}  # answer text -> analysis; answers repeat across entries
+        self._answers: dict[str, Analysis] = {}  # recent answer texts -> analysis (standard answers repeat)
         self.version = 0
         for entry in entries:
             self.upsert(entry)
@@ -104,8 +105,9 @@ def _all_text(entry: Entry) -> str:
 
 def _vocabulary(entry: Entry) -> tuple[set[str], set[str]]:
     """Folded words and stems an entry adds to the vocabulary (recomputed on removal)."""
-    text = _all_text(entry)
-    return {w for w in words(text) if len(w) > 2}, {stem(w) for w in content_words(text)}
+    distinct = set(words(_all_text(entry)))
+    content = {w for w in distinct if w not in STOP and not w.isdigit() and len(w) > 1}
+    return {w for w in distinct if len(w) > 2}, {stem(w) for w in content}
 
 
 def _index_entry(entry: Entry, vocab: Vocabulary, answers: dict[str, Analysis]) -> IndexedEntry:
@@ -122,7 +124,11 @@ def _index_entry(entry: Entry, vocab: Vocabulary, answers: dict[str, Analysis]) 
         _merge(weights, found.features, 1.0)
     groups |= phrasing_groups
     for text in (entry.answer, entry.answer_en):
-        found = answers.get(text) or answers.setdefault(text, analyse(text, vocab, fix_typos=False))
+        found = answers.get(text)
+        if found is None:
+            if len(answers) >= ANSWER_CACHE:
+                answers.clear()
+            found = answers[text] = analyse(text, vocab, fix_typos=False)
         groups |= found.groups
         _merge(weights, found.features, ANSWER_WEIGHT)
     stemmed = tuple(" ".join(stems(t)) for t in (entry.title, *entry.questions) if t.strip())
@@ -130,10 +136,15 @@ def _index_entry(entry: Entry, vocab: Vocabulary, answers: dict[str, Analysis]) 
                         frozenset(phrasing_groups))
 
 
+_SHARED_WEIGHTS: dict[float, float] = {}  # the few distinct weights, one float object each
+
+
 def _merge(weights: dict[str, float], features: dict[str, float], factor: float) -> None:
+    """Keep each feature's strongest weight; weights are products of a few constants, so one
+    shared float per value (not one per entry and feature) is stored in the postings."""
     for feature, weight in features.items():
         w = weight * factor
         if w > weights.get(feature, 0.0):
-            weights[feature] = w
+            weights[feature] = _SHARED_WEIGHTS.setdefault(w, w)
 
 

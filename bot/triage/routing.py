@@ -8,6 +8,8 @@ from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
 from bot.triage.scoring import Scored
 from bot.triage.settings import TriageSettings
+from bot.triage.synonyms import Synonyms, groups_in
+from bot.triage.text import stem, words
 from bot.types import Complexity
 
 FALLBACK = "Erhvervsservice"
@@ -29,11 +31,24 @@ def department_votes(query: Analysis, scored: list[Scored], index: KnowledgeInde
     return votes
 
 
+def named_departments(text: str, synonyms: Synonyms) -> set[str]:
+    """Departments other than the coordinator whose own words the inquiry uses.
+
+    Whole words only: parts of compounds ("Havne|vej 22") name no department."""
+    found = groups_in([stem(w) for w in words(text)], synonyms)
+    return {g[1:] for g in found if g[0] == "="} - {FALLBACK}
+
+
 def guess_department(query: Analysis, scored: list[Scored], index: KnowledgeIndex,
-                     complexity: Complexity, settings: TriageSettings) -> str:
+                     complexity: Complexity, settings: TriageSettings,
+                     named: frozenset[str] = frozenset(), preferred: str = "") -> str:
+    """A complex case whose inquiry itself names the matters of several departments
+    goes to the coordinator; otherwise a rule's department, else the best-voted one."""
+    if complexity == "complex" and len(named) >= settings.multi_department_min:
+        return FALLBACK
+    if preferred:
+        return preferred
     votes = department_votes(query, scored, index)
     if not votes:
-        return FALLBACK
-    if complexity == "complex" and len(votes) >= settings.multi_department_min:
         return FALLBACK
     return max(sorted(votes), key=lambda d: votes[d])

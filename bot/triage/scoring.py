@@ -16,6 +16,8 @@ from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
 
 COMMON_SHARE = 0.05  # features in more entries than this share are skipped when shortlisting
+SMALL_BASE = 200  # up to this many entries every shared feature counts
+POSTINGS_BUDGET = 6000  # postings read per inquiry at most; the rarest features are read first
 
 
 @dataclass(frozen=True)
@@ -27,14 +29,25 @@ class Scored:
 
 
 def shortlist(query: Analysis, index: KnowledgeIndex, size: int) -> list[str]:
-    """Entries sharing the query's distinctive features, best partial match first."""
+    """Entries sharing the query's distinctive features, best partial match first.
+
+    In a large base the work is capped: features are read rarest first and
+    reading stops at the first common feature or once the budget of postings is
+    spent, so a query full of common words costs the same as any other (one
+    feature is always read, so an inquiry with only common words still finds
+    candidates)."""
+    big = len(index) > SMALL_BASE
     limit = max(3, COMMON_SHARE * len(index))
+    postings = [(p, f) for f in query.features if (p := index.postings.get(f))]
+    if big:
+        postings.sort(key=lambda pf: (len(pf[0]), pf[1]))
     totals: dict[str, float] = {}
-    for feature, qw in query.features.items():
-        posting = index.postings.get(feature)
-        if not posting or (len(posting) > limit and len(index) > 200):
-            continue
-        w = qw * index.idf(feature)
+    read = 0
+    for posting, feature in postings:
+        if big and totals and (len(posting) > limit or read + len(posting) > POSTINGS_BUDGET):
+            break  # rarest first: every later feature is at least as common
+        read += len(posting)
+        w = query.features[feature] * index.idf(feature)
         for entry_id, ew in posting.items():
             totals[entry_id] = totals.get(entry_id, 0.0) + w * ew
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))

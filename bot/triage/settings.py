@@ -15,7 +15,7 @@ class TriageSettings:
     scored on the others); raise it to answer less and more surely.
     """
 
-    answer_threshold: float = 0.8  # P(best entry is right) needed to answer
+    answer_threshold: float = 0.68  # P(best entry is right) needed to answer
     min_margin: float = 0.0  # optional extra gate: best stem score must beat the runner-up by this share
     model_path: str = ""  # answerability weights (JSON); empty: the shipped knowledge/data/answerability.json
     shortlist: int = 40  # candidate entries scored in full after the inverted-index pass
@@ -24,4 +24,4 @@ class TriageSettings:
     complex_threshold: float = 5.0  # case-signal points that make it complex
     answer_weight: float = 0.35  # how much an entry's answer text counts next to its phrasings
     typo_min_length: int = 5  # shorter words are never typo-corrected
-    multi_department_min: int = 3  # this many departments involved suggests coordination
+    multi_department_min: int = 3  # departments named in a complex case that call for the coordinator

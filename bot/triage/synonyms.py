@@ -30,6 +30,7 @@ class Synonyms:
     departments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     phrases: dict[Phrase, frozenset[str]] = field(default_factory=dict)
     lexicon: frozenset[str] = frozenset()  # folded words known from the groups, for compound splitting
+    starts: dict[str, int] = field(default_factory=dict)  # first stem of a phrase -> longest phrase
 
     @classmethod
     def build(cls, concepts: dict[str, list[str]], intents: dict[str, list[str]],
@@ -51,6 +52,19 @@ class Synonyms:
             lexicon=frozenset(lexicon),
         )
 
+    def __post_init__(self) -> None:
+        if self.phrases and not self.starts:
+            object.__setattr__(self, "starts", _starts(self.phrases))
+
+
+def _starts(phrases: dict[Phrase, frozenset[str]]) -> dict[str, int]:
+    """Only positions whose stem begins some phrase are looked up, which keeps the
+    scan linear in the text and cheap for long answers."""
+    starts: dict[str, int] = {}
+    for key in phrases:
+        starts[key[0]] = max(starts.get(key[0], 0), len(key))
+    return starts
+
 
 def term_key(term: str) -> Phrase:
     """A term as the stem sequence it is recognised by (stop words kept inside phrases)."""
@@ -70,9 +84,10 @@ def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = 
     found: set[str] = set()
     for single in singles:
         found |= synonyms.phrases.get((single,), frozenset())
-    phrases = synonyms.phrases
-    for i in range(len(stem_seq)):
-        for n in range(1, MAX_PHRASE + 1):
+    phrases, starts = synonyms.phrases, synonyms.starts
+    for i, first in enumerate(stem_seq):
+        longest = starts.get(first, 0)
+        for n in range(1, longest + 1):
             group = phrases.get(tuple(stem_seq[i:i + n]))
             if group:
                 found |= group

@@ -1,0 +1,43 @@
+"""The knowledge index grows and shrinks entry by entry, with the same result as a fresh build."""
+
+from bot.bench.scale import synthetic_kb
+from bot.triage import KnowledgeIndex, decide
+from bot.triage.scoring import shortlist
+from bot.types import Entry
+
+BASE = [
+    Entry(id="hegn", title="Hegnssyn", department="Borgerservice",
+          questions=("Naboens hæk er for høj, hvad gør vi?", "Who trims a hedge on the boundary?"),
+          answer="Kontakt hegnssynet via Borgerservice."),
+    Entry(id="grave", title="Gravetilladelse", department="Vej og Trafik",
+          questions=("Skal vi have tilladelse til at grave i fortovet?", "Do we need a permit to dig?"),
+          answer="Søg gravetilladelse hos Vej og Trafik."),
+    Entry(id="affald", title="Erhvervsaffald", department="Affald",
+          questions=("Hvordan får vi hentet affald?", "How is our waste collected?"),
+          answer="Affald hentes efter aftale."),
+]
+
+
+def test_an_added_then_removed_entry_leaves_the_index_as_if_never_added():
+    fresh = KnowledgeIndex(BASE)
+    edited = KnowledgeIndex(BASE)
+    edited.upsert(Entry(id="extra", title="Stilladstilladelse", department="Vej og Trafik",
+                        questions=("Må vi stille stillads op?",), answer="Søg om råden over vej."))
+    edited.remove("extra")
+    assert edited.postings == fresh.postings
+    assert +edited.grams.df == +fresh.grams.df
+    assert decide("Skal vi søge om at grave i fortovet?", edited) == decide("Skal vi søge om at grave i fortovet?", fresh)
+
+
+def test_editing_an_entry_replaces_its_words_everywhere():
+    idx = KnowledgeIndex(BASE)
+    idx.upsert(Entry(id="affald", title="Pap og papir", department="Affald",
+                     questions=("Hvordan afleverer vi pap?",), answer="Pap hentes."))
+    assert "affald" not in idx.postings.get("hent", {}) or idx.item("affald").entry.title == "Pap og papir"
+    assert decide("Hvordan afleverer vi pap?", idx).candidates[0][0] == "affald"
+
+
+def test_a_large_base_reads_a_capped_number_of_postings_per_inquiry():
+    idx = KnowledgeIndex(synthetic_kb(BASE, 600))
+    query = idx.analyse("Skal vi have tilladelse til at grave i fortovet foran butikken?")
+    assert 0 < len(shortlist(query, idx, 40)) <= 40
