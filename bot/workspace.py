@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from bot import events, outbox, threads
 from bot.errors import UserError
 from bot.store import transaction
-from escalation import cases, texts
+from escalation import cases, service_goals, texts
 
 Staff = Mapping[str, Any]
 
@@ -128,6 +128,7 @@ def close_case(db: Database, case_id: int, member: Staff, outcome: str, message:
         if message.strip():
             reply(db, case["thread_id"], member, message, domain)
         cases.close(db, case_id, outcome, actor_of(member))
+        service_goals.ask_satisfaction(db, case_id)  # "Hvor tilfreds er du med samarbejdet?"
 
 
 def reopen(db: Database, case_id: int, member: Staff) -> None:

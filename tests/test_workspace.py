@@ -87,7 +87,9 @@ def test_a_refusal_without_an_offer_of_dialogue_is_refused(runtime, memory, mett
                       "Det kan ikke godkendes som søgt, men vi vil gerne mødes og drøfte alternativer.", True)
     case = runtime.store.run(cases.get, outcome.case_id)
     assert (case["status"], case["outcome"]) == ("closed", "refused")
-    assert "drøfte alternativer" in outbox_rows(runtime, outcome.thread_id)[-1]["text"]
+    closing, survey = outbox_rows(runtime, outcome.thread_id)[-2:]
+    assert "drøfte alternativer" in closing["text"]
+    assert "Hvor tilfreds er du med samarbejdet?" in survey["text"]
 
 
 def test_case_actions_are_recorded_with_who_did_them(runtime, memory, mette, lars):
