@@ -50,7 +50,7 @@ def open_case(db: Database, thread_id: int, complexity: str, department: str | N
 
 CASE_SELECT = (
     "SELECT c.*, s.name AS assignee_name, s.email AS assignee_email, t.channel, t.address, t.name AS business, "
-    "t.subject, t.owner FROM cases c JOIN threads t ON t.id = c.thread_id LEFT JOIN staff s ON s.id = c.assignee_id"
+    "t.subject, t.owner, t.contact FROM cases c JOIN threads t ON t.id = c.thread_id LEFT JOIN staff s ON s.id = c.assignee_id"
 )
 
 

@@ -45,6 +45,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "filter": ("Vis", "Show"),
     "case": ("Sag", "Case"),
     "business": ("Virksomhed", "Business"),
+    "chat_visitor": ("Besøgende i webchatten", "Web chat visitor"),
     "first_line": ("Henvendelse", "Inquiry"),
     "contact_person": ("Kontaktperson", "Contact person"),
     "deadline": ("Svarfrist", "Deadline"),
