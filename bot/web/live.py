@@ -8,9 +8,11 @@ that fall behind lose old events rather than slowing the publisher.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import defaultdict
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 
 class Hub:
@@ -32,7 +34,7 @@ class Hub:
             while True:
                 try:
                     yield await asyncio.wait_for(queue.get(), keepalive)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     yield None
         finally:
             self._subscribers[topic].discard(queue)
@@ -43,3 +45,31 @@ def sse(event: dict[str, Any] | None) -> str:
     if event is None:
         return ": keepalive\n\n"
     return f"event: {event.get('type', 'message')}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+
+
+async def frames(hub: Hub, topic: str, stopping: asyncio.Event, first: str,
+                 keepalive: float = 15.0) -> AsyncIterator[str]:
+    """Hub events as server-sent-events frames, ending when ``stopping`` is set.
+
+    It subscribes before yielding ``first``, so a page that loads its history on that
+    first frame misses nothing published in between; ending on ``stopping`` keeps open
+    pages from holding up a shutdown.
+    """
+    events = hub.subscribe(topic, keepalive)
+    following = asyncio.ensure_future(anext(events))
+    stop = asyncio.ensure_future(stopping.wait())
+    await asyncio.sleep(0)  # the subscription exists once the hub's generator has started
+    try:
+        yield first
+        while True:
+            done, _ = await asyncio.wait({following, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if stop in done:
+                return
+            yield sse(following.result())
+            following = asyncio.ensure_future(anext(events))
+    finally:
+        for task in (following, stop):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        await events.aclose()  # type: ignore[attr-defined]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -16,7 +14,7 @@ from bot import workspace
 from bot.errors import UserError
 from bot.runtime import Runtime
 from bot.web.auth import Auth, guard
-from bot.web.live import sse
+from bot.web.live import frames
 from bot.web.staff import queries
 from bot.web.staff.render import render
 from escalation import cases as case_store
@@ -24,27 +22,9 @@ from escalation import cases as case_store
 SAFE_INLINE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
-async def live_frames(runtime: Runtime, topic: str, keepalive: float = 15.0) -> AsyncIterator[str]:
-    """Hub events as server-sent events, ending when the server stops so shutdown is not held up."""
-    stopping = runtime.stopping
-    events = runtime.hub.subscribe(topic, keepalive)
-    following = asyncio.ensure_future(anext(events))
-    stop = asyncio.ensure_future(stopping.wait())
-    await asyncio.sleep(0)  # the subscription exists once the hub's generator has started
-    try:
-        yield ": connected\n\n"
-        while True:
-            done, _ = await asyncio.wait({following, stop}, return_when=asyncio.FIRST_COMPLETED)
-            if stop in done:
-                return
-            yield sse(following.result())
-            following = asyncio.ensure_future(anext(events))
-    finally:
-        for task in (following, stop):
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
-        await events.aclose()  # type: ignore[attr-defined]
+def live_frames(runtime: Runtime, topic: str, keepalive: float = 15.0) -> AsyncIterator[str]:
+    """Hub events for a staff page; the stream ends when the server stops."""
+    return frames(runtime.hub, topic, runtime.stopping, ": connected\n\n", keepalive)
 
 
 class CaseRoutes:
