@@ -143,3 +143,31 @@ def test_a_short_piece_of_a_compound_signals_no_intent():
                                 questions=("Hvor finder jeg tegninger?",),
                                 answer="Arkivet er digitaliseret.")])
     assert "!fejl" not in idx.item("arkiv").groups
+
+
+def test_each_sentence_of_a_long_inquiry_is_weighed_on_its_own():
+    from bot.triage.decide import assess
+    mail = ("Vi har drevet café i midtbyen i mange år og har netop fået nye ejere af huset. "
+            "Må vi stille borde og stole ud på fortovet?")
+    found = assess(mail, index())
+    best = next(e for e in found.evidence if e.entry_id == "udeservering")
+    assert best.values["sentence_score"] > best.values["score"]
+
+
+def test_only_the_asking_sentences_are_taken_as_the_question():
+    from bot.triage.evidence import sentences_of
+    text = "Vi har en café. Må vi stille borde ud? Tak for hjælpen."
+    assert sentences_of(text) == ["Må vi stille borde ud?"]
+    assert sentences_of("Vi har en café. Vi vil gerne servere ude.") == [
+        "Vi har en café.", "Vi vil gerne servere ude."]
+
+
+def test_the_shipped_vocabulary_bridges_everyday_words_to_official_terms():
+    from bot.triage.features import Vocabulary, analyse
+    from bot.triage.synonyms import load_synonyms
+    vocab = Vocabulary.empty(load_synonyms())
+    for text, concept in (("vi vil sætte et skilt op", "@skilt"),
+                          ("kan vi ansætte en ledig med støtte", "@loentilskud"),
+                          ("vi skal have en container på gaden", "@stillads"),
+                          ("vi vil bygge til", "@byggetilladelse")):
+        assert concept in analyse(text, vocab).groups, text

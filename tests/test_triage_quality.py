@@ -18,16 +18,16 @@ from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 
 TARGETS = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.90,
            "department": 0.80, "complexity": 0.70}
-# Shipped weights at default settings (fitted on this file, threshold 0.68 tuned on k-fold
-# predictions): the foundation's floor (precision >= 90%, coverage >= 40%, escalation >= 85%)
-# is met, and so are the routing targets (department 0.84, complexity 0.88) and escalation
-# (0.985). Gaps against the targets: precision 0.94 (target 0.95: one out-of-base
-# question and two close pairs answered wrongly), coverage 0.49 (target 0.70).
-DEFAULT_FLOOR = {"precision": 0.92, "coverage": 0.46, "escalation_recall": 0.95,
+# Shipped weights at default settings (eight measurements fitted on this file, threshold
+# 0.68; the fit's own k-fold tuning found 0.655): precision 0.978 (1 wrong), coverage 0.463,
+# escalation 0.985, department 0.84, complexity 0.88. The precision, escalation and routing
+# targets are met; coverage is not (target 0.70; paraphrase 0.24, email 0.40).
+DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.44, "escalation_recall": 0.95,
                  "department": 0.80, "complexity": 0.80}
-# Weights and threshold refitted without the scored fold: precision 0.93 (target 0.95),
-# coverage 0.40 (0.70), escalation 0.985; routing as above.
-KFOLD_FLOOR = {"precision": 0.88, "coverage": 0.36, "escalation_recall": 0.93,
+# Weights and threshold refitted without the scored fold: precision 0.977, coverage 0.453
+# (target 0.70; paraphrase 0.24, email 0.35), escalation 0.985; routing as above. The
+# precision floor keeps a little slack below the target: one fold's refit may add a wrong answer.
+KFOLD_FLOOR = {"precision": 0.93, "coverage": 0.42, "escalation_recall": 0.93,
                "department": 0.80, "complexity": 0.80}
 
 
@@ -48,7 +48,7 @@ def check(result: dict, floor: dict) -> None:
 def test_default_settings_meet_the_foundation_floor_and_hold_the_reached_level():
     result = evaluate(bench_dir() / "kb.jsonl", bench_dir() / "dev.jsonl")
     check(result, DEFAULT_FLOOR)
-    assert result["wrong"] <= 3
+    assert result["wrong"] <= 2
 
 
 @needs_bench

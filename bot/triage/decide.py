@@ -17,7 +17,7 @@ from typing import Sequence
 
 from bot.triage.cases import case_points, describes_situation, scale_points
 from bot.triage.cleanup import clean_inquiry
-from bot.triage.evidence import Evidence, gather, question_sentences
+from bot.triage.evidence import Evidence, gather, question_sentences, sentences_of
 from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
 from bot.triage.model import DEFAULT_MODEL, AnswerModel, load_model
@@ -58,8 +58,9 @@ def assess(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
     scored = score_entries(query, index, settings.shortlist)
     points, hits = case_points(full)
     focus = question_sentences(full)
+    sentences = [index.analyse(s) for s in sentences_of(full)]
     evidence = gather(full, query, scored, index, lang, points,
-                      index.analyse(focus) if focus != full else query)
+                      index.analyse(focus) if focus != full else query, sentences)
     named = frozenset(named_departments(full, index.synonyms))
     scale, scale_hits = scale_points(full, len(named), settings.multi_department_min)
     return Assessment(lang, query, scored, evidence, points, hits, matching_rule(full, rules),

@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from rapidfuzz import fuzz
 
 from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
-from bot.triage.scoring import Scored
+from bot.triage.scoring import Scored, score_listed
 from bot.triage.text import fold
 from bot.types import Lang
 
@@ -30,6 +31,7 @@ FEATURES = (
     "phrasing_cover", "unexplained", "known_unexplained", "unknown", "intent_mismatch",
     "intent_in_answer_only", "focus_unexplained", "agreement",
     "length", "questions", "english", "case_points",
+    "sentence_score", "sentence_gap", "sentence_unexplained", "touched_unexplained",
 )
 
 
@@ -47,11 +49,14 @@ class Evidence:
 
 
 def gather(text: str, query: Analysis, scored: list[Scored], index: KnowledgeIndex,
-           lang: Lang, case_points: float = 0.0, focus: Analysis | None = None) -> list[Evidence]:
+           lang: Lang, case_points: float = 0.0, focus: Analysis | None = None,
+           sentences: Sequence[Analysis] = ()) -> list[Evidence]:
     """Evidence for the stem scorer's best ``POOL`` candidates, in its order.
 
     ``focus`` is the analysis of the inquiry's question sentences: in a long mail
-    the context matters less than what is actually asked."""
+    the context matters less than what is actually asked. ``sentences`` are the
+    inquiry's sentences analysed one by one: the question sentence of a mail may
+    match an entry strongly on its own while greetings and background dilute it."""
     pool = scored[:POOL]
     if not pool:
         return []
@@ -74,7 +79,31 @@ def gather(text: str, query: Analysis, scored: list[Scored], index: KnowledgeInd
         }
         values["agreement"] = float(sum(values[g] > 0 for g in ("score_gap", "grams_gap", "fuzzy_gap")))
         out.append(Evidence(s.entry_id, values))
+    _add_sentences(out, sentences or [query], index)
     return out
+
+
+def _add_sentences(out: list[Evidence], sentences: Sequence[Analysis], index: KnowledgeIndex) -> None:
+    """Best single-sentence score per candidate and what the sentences touching it leave out."""
+    ids = [e.entry_id for e in out]
+    per_sentence = [score_listed(s, index, ids) for s in sentences]
+    best = {i: max(per_sentence, key=lambda ps: ps[i].score)[i] for i in ids}
+    best_score = {i: best[i].score for i in ids}
+    for e in out:
+        weights = index.item(e.entry_id).weights
+        touching = [s for s in sentences if any(f in weights for f in s.features if f[0] != "@")]
+        e.values["sentence_score"] = best_score[e.entry_id]
+        e.values["sentence_gap"] = _gap(best_score, e.entry_id)
+        e.values["sentence_unexplained"] = 1.0 - best[e.entry_id].query_cover
+        e.values["touched_unexplained"] = _missing_in(touching, index, e.entry_id)
+
+
+def _missing_in(sentences: Sequence[Analysis], index: KnowledgeIndex, entry_id: str) -> float:
+    """Share of the given sentences' content the entry never mentions (1 when none given)."""
+    weights = index.item(entry_id).weights
+    content = {f: index.idf(f) for s in sentences for f in s.features if f[0] != "@"}
+    total = sum(content.values())
+    return sum(w for f, w in content.items() if f not in weights) / total if total else 1.0
 
 
 def _gap(values: dict[str, float], key: str) -> float:
@@ -122,6 +151,13 @@ def _missing_share(query: Analysis, index: KnowledgeIndex, entry_id: str) -> flo
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
 _ASKS = re.compile(r"^(hv\w*|kan|kunne|maa|skal|er|har|findes|giver|kraever|how|what|when|where|who|which|"
                    r"can|could|do|does|is|are|should|may|must)\b")
+
+
+def sentences_of(text: str) -> list[str]:
+    """The question sentences of a text, or all its sentences if none asks anything."""
+    found = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    asked = [s for s in found if s.endswith("?") or _ASKS.match(fold(s))]
+    return asked or found
 
 
 def question_sentences(text: str) -> str:

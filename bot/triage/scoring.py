@@ -73,6 +73,14 @@ def score_entries(query: Analysis, index: KnowledgeIndex, size: int) -> list[Sco
     return sorted(scored, key=lambda s: (-s.score, s.entry_id))
 
 
+def score_listed(query: Analysis, index: KnowledgeIndex, entry_ids: list[str]) -> dict[str, Scored]:
+    """The same score for given entries only: a single sentence of a long inquiry is
+    compared with the candidates the whole inquiry found, not searched for anew."""
+    idf = _IdfCache(index)
+    total = sum(qw * idf[f] for f, qw in query.features.items()) or 1.0
+    return {entry_id: _score(query, idf, total, index, entry_id) for entry_id in entry_ids}
+
+
 def _score(query: Analysis, idf: _IdfCache, total: float, index: KnowledgeIndex,
            entry_id: str) -> Scored:
     item = index.item(entry_id)
