@@ -73,7 +73,8 @@ def is_duplicate(db: Database, message: Message) -> int | None:
 
 
 def store_inbound(db: Database, thread_id: int, message: Message) -> int:
-    email_id = message.source_id if message.channel == "email" else None
+    # A content hash stands in for a missing Message-ID: unique, but never a header to reply to.
+    email_id = message.source_id if message.channel == "email" and not message.source_id.startswith("sha256:") else None
     message_id = insert(db, "messages", {
         "thread_id": thread_id, "direction": "in", "channel": message.channel,
         "source_id": message.source_id, "author": "business", "subject": message.subject,

@@ -171,3 +171,9 @@ def test_the_shipped_vocabulary_bridges_everyday_words_to_official_terms():
                           ("vi skal have en container på gaden", "@stillads"),
                           ("vi vil bygge til", "@byggetilladelse")):
         assert concept in analyse(text, vocab).groups, text
+
+
+def test_a_two_megabyte_word_is_escalated_instead_of_stalling_triage() -> None:
+    from bot.triage import KnowledgeIndex, decide
+    decision = decide("a" * 2_000_000 + " byggetilladelse?", KnowledgeIndex([], None))
+    assert decision.action == "escalate"

@@ -11,7 +11,7 @@ merge of cached counters, and document frequencies are kept incrementally.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from functools import lru_cache
 
 from bot.triage.text import STOP, words
@@ -61,6 +61,9 @@ class CharGramIndex:
         self._norms: dict[str, float] = {}
         self._idf: dict[str, float] = {}
         self._cached_at = 0
+        self._counts: OrderedDict[str, Counter[str]] = OrderedDict()  # recently compared entries
+
+    COUNTS_KEPT = 4096  # popular entries stay counted; memory stays bounded at any base size
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -75,6 +78,7 @@ class CharGramIndex:
         if text is None:
             return
         self._norms.pop(entry_id, None)
+        self._counts.pop(entry_id, None)
         df = self.df
         for gram in gram_set(text):
             left = df.get(gram, 0) - 1
@@ -102,7 +106,13 @@ class CharGramIndex:
 
     def _weights(self, entry_id: str) -> tuple[Counter[str], float]:
         """An entry's gram counts and the length of its TF-IDF vector."""
-        counts = gram_counts(self._texts[entry_id])
+        counts = self._counts.get(entry_id)
+        if counts is None:
+            counts = self._counts[entry_id] = gram_counts(self._texts[entry_id])
+            if len(self._counts) > self.COUNTS_KEPT:
+                self._counts.popitem(last=False)
+        else:
+            self._counts.move_to_end(entry_id)
         norm = self._norms.get(entry_id)
         if norm is None:
             table, new, total = self._idf_table(), self._new_idf, 0.0

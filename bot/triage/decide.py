@@ -48,9 +48,13 @@ class Assessment:
     described: bool = False  # long enough to describe a situation, not a quick question
 
 
+MAX_CHARS = 10_000  # the inquiry is at the start of a message; a 2 MB mail must not stall triage
+
+
 def assess(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
            settings: TriageSettings = _DEFAULT_SETTINGS, *, subject: str = "",
            lang_hint: Lang | None = None) -> Assessment:
+    text = text[:MAX_CHARS]
     body = clean_inquiry(text) or text.strip()
     full = body if not subject or _is_reply(subject) else f"{subject}\n{body}"
     lang: Lang = lang_hint or detect_language(body)

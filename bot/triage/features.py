@@ -59,7 +59,7 @@ class Vocabulary:
 
     def correct(self, s: str) -> str | None:
         """The known stem one edit away (delete, insert, substitute), the most common if several."""
-        if len(s) < self.typo_min_length or self.stems[s] > 0:
+        if not self.typo_min_length <= len(s) <= MAX_WORD or self.stems[s] > 0:
             return None
         found: set[str] = set(self.deletes.get(s, ()))
         for d in _deletions(s):
@@ -74,7 +74,7 @@ class Vocabulary:
 
         Cached; the cache is emptied whenever the vocabulary grew by a tenth, so a
         word learnt later is used for splitting soon without re-splitting per call."""
-        if len(word) < 7:
+        if not 7 <= len(word) <= MAX_WORD:
             return None
         if len(self.stems) > 1.1 * self._splits_at + 50:
             self._splits.clear()
@@ -93,6 +93,9 @@ class Vocabulary:
             if left[-1] in LINKS and len(left) > 3 and self.knows(left[:-1]):
                 return left[:-1], right
         return None
+
+
+MAX_WORD = 40  # longer "words" are hashes, URLs or garbage: never typo-corrected or split
 
 
 def _deletions(s: str) -> set[str]:

@@ -42,6 +42,8 @@ class KnowledgeIndex:
         self.grams = CharGramIndex()
         self._answers: dict[str, Analysis] = {}  # recent answer texts -> analysis (standard answers repeat)
         self.version = 0
+        self._idf: dict[str, float] = {}  # emptied whenever the base changes
+        self._want: dict[int, float] = {}  # idf-weighted size of each phrasing, same lifetime
         for entry in entries:
             self.upsert(entry)
 
@@ -70,6 +72,8 @@ class KnowledgeIndex:
         for feature, weight in item.weights.items():
             self.postings.setdefault(feature, {})[entry.id] = weight
         self.version += 1
+        self._idf.clear()
+        self._want.clear()
 
     def remove(self, entry_id: str) -> None:
         item = self._items.pop(entry_id, None)
@@ -84,12 +88,25 @@ class KnowledgeIndex:
                 if not posting:
                     del self.postings[feature]
         self.version += 1
+        self._idf.clear()
+        self._want.clear()
 
     def idf(self, feature: str) -> float:
         """BM25's idf: rare features tell entries apart, common ones barely count."""
-        n = len(self._items)
-        df = len(self.postings.get(feature, ()))
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        value = self._idf.get(feature)
+        if value is None:
+            n = len(self._items)
+            df = len(self.postings.get(feature, ()))
+            value = self._idf[feature] = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return value
+
+    def phrasing_weight(self, phrasing: dict[str, float]) -> float:
+        """The idf-weighted size of a phrasing: the denominator of its coverage, cached."""
+        key = id(phrasing)
+        value = self._want.get(key)
+        if value is None:
+            value = self._want[key] = sum(pw * self.idf(f) for f, pw in phrasing.items())
+        return value
 
     def analyse(self, text: str) -> Analysis:
         return analyse(text, self.vocab)

@@ -55,7 +55,7 @@ def shortlist(query: Analysis, index: KnowledgeIndex, size: int) -> list[str]:
 
 
 class _IdfCache(dict):
-    """idf per feature, computed once per inquiry (phrasings share many features)."""
+    """idf per feature for one inquiry; the index keeps its own cache between inquiries."""
 
     def __init__(self, index: KnowledgeIndex) -> None:
         super().__init__()
@@ -86,16 +86,18 @@ def _score(query: Analysis, idf: _IdfCache, total: float, index: KnowledgeIndex,
     item = index.item(entry_id)
     matched = sum(qw * idf[f] * item.weights.get(f, 0.0) for f, qw in query.features.items())
     query_cover = matched / total
-    phrasing_cover = max((_cover(query, p, idf) for p in item.phrasings), default=0.0)
+    phrasing_cover = max((_cover(query, p, idf, index.phrasing_weight(p)) for p in item.phrasings), default=0.0)
     return Scored(entry_id, math.sqrt(query_cover * phrasing_cover), query_cover, phrasing_cover)
 
 
-def _cover(query: Analysis, phrasing: dict[str, float], idf: dict[str, float]) -> float:
+def _cover(query: Analysis, phrasing: dict[str, float], idf: dict[str, float], want: float) -> float:
     """Share of a phrasing's information (idf-weighted) that the inquiry mentions."""
-    have = want = 0.0
-    for feature, pw in phrasing.items():
-        w = pw * idf[feature]
-        want += w
-        if feature in query.features:
-            have += w * min(1.0, query.features[feature] / pw)
-    return have / want if want else 0.0
+    if not want:
+        return 0.0
+    asked = query.features
+    have = 0.0
+    for feature, qw in asked.items():
+        pw = phrasing.get(feature)
+        if pw:
+            have += pw * idf[feature] * min(1.0, qw / pw)
+    return have / want
