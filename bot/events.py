@@ -14,9 +14,11 @@ audit = logging.getLogger("indgang.audit")
 
 def record(db: Database, kind: str, thread_id: int | None, actor: str = "bot",
            case_id: int | None = None, **detail: Any) -> None:
+    text = dumps(detail)
     insert(db, "events", {"thread_id": thread_id, "case_id": case_id, "at": now_iso(),
-                         "kind": kind, "actor": actor, "detail": dumps(detail)})
-    audit.info("%s thread=%s case=%s actor=%s %s", kind, thread_id, case_id, actor, dumps(detail))
+                          "kind": kind, "actor": actor, "detail": text})
+    if audit.isEnabledFor(logging.INFO):
+        audit.info("%s thread=%s case=%s actor=%s %s", kind, thread_id, case_id, actor, text)
 
 
 def of_thread(db: Database, thread_id: int) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot import events, threads
-from bot.store import Store, dumps, get_row, insert, loads, now_iso, transaction, update
+from bot.store import Store, dumps, fetch_all, get_row, insert, loads, now_iso, transaction, update
 from bot.types import Channel, Reply
 
 log = logging.getLogger(__name__)
@@ -56,23 +56,27 @@ def recent_automatic(db: Database, channel: str, recipient: str, hours: int = 1)
 
 
 def due(db: Database, channels: list[str], limit: int = 50) -> list[Reply]:
+    """Claim the rows that are due (marked 'sending' so no second worker takes them)."""
     if not channels:
         return []
     marks = ",".join("?" for _ in channels)
-    rows = db.execute(
-        f"SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND channel IN ({marks}) "
-        "ORDER BY id LIMIT ?", [now_iso(), *channels, limit]
-    ).fetchall()
-    replies = []
-    for (outbox_id,) in rows:
-        update(db, "outbox", outbox_id, {"status": "sending"})
-        replies.append(reply_of(db, outbox_id))
-    return replies
+    with transaction(db):
+        rows = fetch_all(
+            db, f"SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND channel IN ({marks}) "
+                "ORDER BY id LIMIT ?", [now_iso(), *channels, limit])
+        if rows:
+            ids = ",".join(str(row["id"]) for row in rows)
+            db.execute(f"UPDATE outbox SET status = 'sending' WHERE id IN ({ids})")
+    return [_reply(row) for row in rows]
 
 
 def reply_of(db: Database, outbox_id: int) -> Reply:
     row = get_row(db, "outbox", outbox_id)
     assert row is not None
+    return _reply(row)
+
+
+def _reply(row: dict[str, Any]) -> Reply:
     return Reply(
         outbox_id=row["id"], thread_id=row["thread_id"], channel=row["channel"],
         recipient=row["recipient"], text=row["text"], lang=row["lang"], subject=row["subject"],

@@ -8,7 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.errors import UserError
-from bot.store import dumps, loads, now_iso
+from bot.store import dumps, fetch_all, fetch_one, loads, now_iso
 from escalation.departments import DEPARTMENTS
 
 ROLES = ("staff", "admin")
@@ -44,21 +44,21 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def get(db: Database, staff_id: int) -> dict[str, Any]:
-    rows = list(db["staff"].rows_where("id = ?", [staff_id]))
-    if not rows:
+    row = fetch_one(db, "SELECT * FROM staff WHERE id = ?", [staff_id])
+    if row is None:
         raise UserError(f"no staff member with id {staff_id}")
-    return _decode(rows[0])
+    return _decode(row)
 
 
 def by_email(db: Database, email: str | None) -> dict[str, Any]:
-    rows = list(db["staff"].rows_where("email = ?", [(email or "").strip().lower()]))
-    if not rows:
+    row = fetch_one(db, "SELECT * FROM staff WHERE email = ?", [(email or "").strip().lower()])
+    if row is None:
         raise UserError(f"no staff member with email {email}")
-    return _decode(rows[0])
+    return _decode(row)
 
 
 def all_staff(db: Database) -> list[dict[str, Any]]:
-    return [_decode(r) for r in db["staff"].rows_where("active = 1", order_by="name")]
+    return [_decode(r) for r in fetch_all(db, "SELECT * FROM staff WHERE active = 1 ORDER BY name")]
 
 
 def set_absence(db: Database, email: str, start: date | None, end: date | None) -> dict[str, Any]:
