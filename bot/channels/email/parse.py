@@ -11,19 +11,20 @@ IndexError) and turn 8-bit bytes into replacement characters.
 
 from __future__ import annotations
 
-import codecs
 import email
 import hashlib
 import mimetypes
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import policy
-from email.header import decode_header
-from email.message import EmailMessage, Message as StdMessage
+from email.message import EmailMessage
+from email.message import Message as StdMessage
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
+from bot.channels.email.charsets import decode_text, decode_words, unescape_8bit
 from bot.channels.email.loops import automatic_reason
 from bot.channels.email.quotes import html_to_text, strip_quoted
 from bot.types import Attachment, Lang, Message, utcnow
@@ -114,7 +115,7 @@ def _parse_bytes(raw: bytes, source_hint: str) -> EmailMessage:
     try:
         return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
     except Exception as exc:  # the stdlib parser is lenient; this is a last resort
-        raise MailParseError(_label(f"the message could not be read ({type(exc).__name__})", source_hint))
+        raise MailParseError(_label(f"the message could not be read ({type(exc).__name__})", source_hint)) from exc
 
 
 def _label(reason: str, source_hint: str) -> str:
@@ -139,29 +140,6 @@ def _first_headers(msg: StdMessage) -> dict[str, str]:
         if key not in found:
             found[key] = unescape_8bit(re.sub(r"\r?\n(?=[ \t])", "", str(value))).strip()
     return found
-
-
-def unescape_8bit(value: str) -> str:
-    """Undo the parser's surrogate escapes for raw 8-bit header bytes (utf-8, else windows-1252)."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
-        return value
-    return decode_text(value.encode("utf-8", "surrogateescape"), None)[0]
-
-
-def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words, trusting the bytes over a wrong charset label."""
-    if "=?" not in value:
-        return value
-    try:
-        parts = decode_header(value)
-    except Exception:
-        return value
-    return "".join(
-        part if isinstance(part, str)
-        else part.decode("raw-unicode-escape", "replace") if not charset
-        else decode_text(part, charset)[0]
-        for part, charset in parts
-    )
 
 
 def _addresses(value: str) -> list[tuple[str, str]]:
@@ -204,60 +182,6 @@ def _date(value: str) -> datetime:
 def _defects(msg: StdMessage) -> list[str]:
     parts = _safe(lambda: list(msg.walk()), [msg])
     return [type(d).__name__ for part in parts for d in getattr(part, "defects", [])]
-
-
-# --- charsets ----------------------------------------------------------------
-
-
-def decode_text(data: bytes, declared: str | None) -> tuple[str, str | None]:
-    """Decode body or header bytes, never raising; also say what was wrong with the label.
-
-    Latin-1 labels are read as windows-1252 (its superset, which mail programs
-    really send), and valid UTF-8 wins over a Latin-1 or ASCII label because
-    Latin-1 text is practically never valid UTF-8 by accident.
-    """
-    codec = _codec(declared)
-    if data.isascii():
-        return data.decode("ascii"), None
-    if declared and codec is None:
-        return _utf8_or_cp1252(data)[0], f"unknown charset {declared.strip()!r}"
-    if codec in (None, "ascii", "iso8859-1", "cp1252", "utf-8"):
-        text, used = _utf8_or_cp1252(data)
-        if codec and used != codec and not (used == "cp1252" and codec == "iso8859-1"):
-            return text, f"declared {declared.strip()} but read as {used}"  # type: ignore[union-attr]
-        return text, None
-    try:
-        return data.decode(codec), None
-    except (UnicodeError, LookupError):
-        return _utf8_or_cp1252(data)[0], f"invalid {declared} data"
-
-
-def _utf8_or_cp1252(data: bytes) -> tuple[str, str]:
-    """UTF-8 where the bytes are UTF-8, windows-1252 for the rest: mail mixing both exists."""
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("utf-8", _CP1252_FALLBACK), "cp1252"
-
-
-def _cp1252_for_invalid_utf8(error: UnicodeError) -> tuple[str, int]:
-    assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start : error.end].decode("cp1252", "replace"), error.end
-
-
-_CP1252_FALLBACK = "indgang-cp1252-fallback"
-codecs.register_error(_CP1252_FALLBACK, _cp1252_for_invalid_utf8)
-
-
-def _codec(charset: str | None) -> str | None:
-    name = (charset or "").strip().strip("\"'").lower()
-    if not name:
-        return None
-    try:
-        info = codecs.lookup(name)
-    except (LookupError, ValueError):
-        return None
-    return info.name if getattr(info, "_is_text_encoding", True) else None  # not "base64", "zlib"...
 
 
 # --- body --------------------------------------------------------------------
