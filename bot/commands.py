@@ -17,7 +17,7 @@ from bot import events, privacy, threads
 from bot.channels.terminal import TerminalChannel
 from bot.errors import UserError
 from bot.passwords import hash_password
-from bot.runtime import Runtime
+from bot.runtime import Runtime, seed_if_new
 from bot.store import Store
 from escalation import cases, staff
 from escalation.deadlines import working_days_between
@@ -100,7 +100,8 @@ def triage(args: argparse.Namespace) -> int:
 
 def kb_import(args: argparse.Namespace) -> int:
     entries = kb.read_file(args.file)
-    store = _store(args)
+    store = Store(args.settings.db_path)
+    store.run(seed_if_new, args.settings, False)  # a first import replaces the shipped entries
     count = store.run(kb.import_entries, entries, "cli", args.replace)
     store.close()
     print(f"imported {count} entries from {args.file}")

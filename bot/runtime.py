@@ -29,13 +29,17 @@ from knowledge import rules as rulebook
 log = logging.getLogger(__name__)
 
 
-def seed_if_new(db: Database, settings: Settings) -> bool:
-    """A new database gets the shipped knowledge base and rules, once."""
+def seed_if_new(db: Database, settings: Settings, with_knowledge: bool = True) -> bool:
+    """A new database gets the shipped knowledge base and rules, once.
+
+    Without ``with_knowledge`` (a first `kb import`), the imported file is the knowledge
+    base: the shipped entries are not mixed into a municipality's own.
+    """
     if get_state(db, "seeded"):
         return False
     path = settings.kb_path or kb.DEFAULT_KB
     with transaction(db):
-        if not db["entries"].count:
+        if with_knowledge and not db["entries"].count:
             kb.import_entries(db, kb.read_file(path), by="system")
         if not db["rules"].count:
             rulebook.replace_all(db, load_default_rules())

@@ -89,3 +89,15 @@ def test_staff_absence_and_listing(tmp_path: Path) -> None:
     run("--db", db, "staff", "add", "Bo", "bo@k.dk", "--dept", "Byggesag", "--no-password")
     assert run("--db", db, "staff", "absent", "bo@k.dk", "--from", "2026-12-21", "--to", "2027-01-03").returncode == 0
     assert "away 2026-12-21 to 2027-01-03" in run("--db", db, "staff", "list").stdout
+
+
+def test_a_first_import_on_a_new_database_is_the_whole_knowledge_base(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    assert "imported 60 entries" in run("--db", db, "kb", "import", str(bench_file("kb.jsonl"))).stdout
+    assert len(run("--db", db, "kb", "list").stdout.splitlines()) == 60
+    assert run("--db", db, "rules", "list").stdout.strip()  # the escalation rules are still there
+
+
+def test_a_new_database_used_first_for_chat_gets_the_shipped_knowledge_base(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    assert len(run("--db", db, "kb", "list").stdout.splitlines()) >= 40

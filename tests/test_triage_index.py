@@ -41,3 +41,21 @@ def test_a_large_base_reads_a_capped_number_of_postings_per_inquiry():
     idx = KnowledgeIndex(synthetic_kb(BASE, 600))
     query = idx.analyse("Skal vi have tilladelse til at grave i fortovet foran butikken?")
     assert 0 < len(shortlist(query, idx, 40)) <= 40
+
+
+def test_decisions_do_not_depend_on_the_order_entries_were_loaded_in() -> None:
+    import json
+    import random
+
+    from bot.triage import TriageSettings, load_default_rules
+    from knowledge.entries import read_file
+    from tests.conftest import bench_file
+
+    entries = read_file(bench_file("kb.jsonl"))
+    shuffled = list(entries)
+    random.Random(7).shuffle(shuffled)
+    first, second = KnowledgeIndex(entries), KnowledgeIndex(shuffled)
+    rules, settings = load_default_rules(), TriageSettings()
+    for line in bench_file("dev.jsonl").read_text(encoding="utf-8").splitlines()[:60]:
+        text = json.loads(line)["text"]
+        assert decide(text, first, rules, settings) == decide(text, second, rules, settings)

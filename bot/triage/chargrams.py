@@ -92,6 +92,12 @@ class CharGramIndex:
         a tenth, so a large base is not re-weighted for every edited entry."""
         return self._idf_table().get(gram) or self._new_idf(gram)
 
+    def refresh(self) -> None:
+        """Forget cached weights: after a bulk build, so they reflect the whole base."""
+        self._idf.clear()
+        self._norms.clear()
+        self._cached_at = len(self._texts)
+
     def _idf_table(self) -> dict[str, float]:
         n = len(self._texts)
         if abs(n - self._cached_at) > 0.1 * self._cached_at + 5:

@@ -44,8 +44,16 @@ class KnowledgeIndex:
         self.version = 0
         self._idf: dict[str, float] = {}  # emptied whenever the base changes
         self._want: dict[int, float] = {}  # idf-weighted size of each phrasing, same lifetime
-        for entry in entries:
-            self.upsert(entry)
+        self._build({entry.id: entry for entry in entries if entry.active})
+
+    def _build(self, entries: dict[str, Entry]) -> None:
+        """Learn every entry's words first, so each entry is analysed (compounds, typos)
+        against the whole vocabulary and the result does not depend on the order of entries."""
+        for entry in entries.values():
+            self.vocab.add(*_vocabulary(entry))
+        for entry in entries.values():
+            self._add(entry)
+        self.grams.refresh()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -66,6 +74,9 @@ class KnowledgeIndex:
         if not entry.active:
             return
         self.vocab.add(*_vocabulary(entry))
+        self._add(entry)
+
+    def _add(self, entry: Entry) -> None:
         item = _index_entry(entry, self.vocab, self._answers)
         self._items[entry.id] = item
         self.grams.add(entry.id, " ".join(_phrasing_texts(entry)))
