@@ -5,7 +5,7 @@ Add a new function at the end; never edit one that has shipped.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlite_utils import Database
 

@@ -9,14 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 
-from tests.servers.indgang import (ServerHandle, indgang_server, indgang_server_factory,  # noqa: F401
-                                   server_env, start_server)
+from tests.servers.indgang import ServerHandle, indgang_server, indgang_server_factory, server_env, start_server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 QUESTION = "Hvad koster det at have caféborde på fortovet?"

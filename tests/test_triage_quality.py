@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.bench import load_entries, read_jsonl
-from bot.bench.metrics import figures
 from bot.bench.fit import kfold_fitted
+from bot.bench.metrics import figures
 from bot.bench.triage import assessments, evaluate
 from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 

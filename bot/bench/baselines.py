@@ -7,7 +7,7 @@ dependencies and must not slow the bot's start-up.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from bot.bench.metrics import Outcome
 from bot.triage.text import fold

@@ -8,8 +8,8 @@ to pick and whether to trust it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from bot.bench.metrics import Outcome, tune_threshold
 from bot.triage.decide import Assessment, conclude
@@ -57,7 +57,7 @@ def training_rows(found: Sequence[Assessment], cases: Sequence[dict]) -> tuple[l
 
     Inquiries an escalation rule takes are left out: the model never decides them."""
     rows, labels = [], []
-    for a, case in zip(found, cases):
+    for a, case in zip(found, cases, strict=True):
         if a.rule is None:
             for e in a.evidence:
                 rows.append(e.values)
@@ -72,7 +72,7 @@ def outcomes(model: AnswerModel, found: Sequence[Assessment], cases: Sequence[di
     open_settings = replace(settings, answer_threshold=0.0)
     shut_settings = replace(settings, answer_threshold=1.01)
     out = []
-    for a, case in zip(found, cases):
+    for a, case in zip(found, cases, strict=True):
         d = conclude(a, index, open_settings, model)
         e = d if d.action == "escalate" else conclude(a, index, shut_settings, model)
         entry = d.entry_id or (d.candidates[0][0] if d.candidates else None)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 ESCALATE = "escalate"
 WRONG_ANSWER_COST = 5.0  # a wrong answer costs five escalations when thresholds are tuned

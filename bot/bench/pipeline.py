@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _texts(path: str, count: int) -> list[str]:
     try:
-        lines = [json.loads(l)["text"] for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
+        lines = [json.loads(line)["text"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     except OSError:
         lines = ["Hvordan søger jeg om udeservering?", "Vi vil flytte vores fabrik til kommunen."]
     return [lines[i % len(lines)] for i in range(count)]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from bot.bench import load_entries, read_jsonl, shared_bench_dir
 from bot.bench.fit import fitted, kfold_fitted, outcomes

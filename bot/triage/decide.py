@@ -11,9 +11,9 @@ index give the same decision.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from bot.triage.cases import case_points, describes_situation, scale_points
 from bot.triage.cleanup import clean_inquiry

@@ -33,7 +33,7 @@ class Vocabulary:
     _splits_at: int = 0  # vocabulary size when the split cache was last emptied
 
     @classmethod
-    def empty(cls, synonyms: Synonyms, typo_min_length: int = 5) -> "Vocabulary":
+    def empty(cls, synonyms: Synonyms, typo_min_length: int = 5) -> Vocabulary:
         return cls(synonyms, Counter(), Counter(), {}, typo_min_length)
 
     def add(self, surface: set[str], stem_set: set[str]) -> None:

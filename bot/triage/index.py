@@ -8,8 +8,8 @@ edited entry is re-analysed on its own (``upsert``), never the whole base.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from bot.triage.chargrams import CharGramIndex
 from bot.triage.features import Analysis, Vocabulary, analyse

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "answerability.json"
 
@@ -33,16 +33,16 @@ class AnswerModel:
 
     def probability(self, values: Mapping[str, float]) -> float:
         z = self.bias + sum(w * (values.get(f, 0.0) - m) / s for f, m, s, w in
-                            zip(self.features, self.means, self.scales, self.weights))
+                            zip(self.features, self.means, self.scales, self.weights, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def to_json(self) -> dict:
         return {"note": self.note, "threshold": round(self.threshold, 4), "bias": round(self.bias, 6),
                 "features": {f: {"weight": round(w, 6), "mean": round(m, 6), "scale": round(s, 6)}
-                             for f, m, s, w in zip(self.features, self.means, self.scales, self.weights)}}
+                             for f, m, s, w in zip(self.features, self.means, self.scales, self.weights, strict=True)}}
 
     @classmethod
-    def from_json(cls, data: dict) -> "AnswerModel":
+    def from_json(cls, data: dict) -> AnswerModel:
         names = tuple(data["features"])
         cells = [data["features"][n] for n in names]
         return cls(names, tuple(float(c["mean"]) for c in cells),

@@ -9,9 +9,9 @@ inquiry asks for, so an entry about the opposite errand is not sent as the answe
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from bot.triage.text import stem, words
 
@@ -34,7 +34,7 @@ class Synonyms:
 
     @classmethod
     def build(cls, concepts: dict[str, list[str]], intents: dict[str, list[str]],
-              departments: dict[str, list[str]]) -> "Synonyms":
+              departments: dict[str, list[str]]) -> Synonyms:
         phrases: dict[Phrase, set[str]] = {}
         lexicon: set[str] = set()
         for prefix, groups in (("@", concepts), ("!", intents), ("=", departments)):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
-def create_app(runtime: "Runtime", extra_routes: list[BaseRoute] | None = None) -> Starlette:
+def create_app(runtime: Runtime, extra_routes: list[BaseRoute] | None = None) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         from bot.outbox import pending_count
         pending = await runtime.store.call(pending_count)
@@ -55,7 +55,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _part_routes(runtime: "Runtime") -> list[BaseRoute]:
+def _part_routes(runtime: Runtime) -> list[BaseRoute]:
     """Routes of the web chat and staff workspace, when those modules are present."""
     routes: list[BaseRoute] = []
     for module_name in ("bot.channels.webchat.routes", "bot.web.staff.routes"):

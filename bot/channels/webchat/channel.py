@@ -28,7 +28,7 @@ def topic(session: str) -> str:
 class WebChatChannel:
     name = CHANNEL
 
-    def __init__(self, runtime: "Runtime") -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.inbox: Inbox | None = None
         self.stopping = asyncio.Event()  # set on shutdown so open event streams end

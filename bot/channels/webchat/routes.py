@@ -38,7 +38,7 @@ LANG_COOKIE = "indgang_chat_lang"
 class ChatRoutes:
     """The handlers share the runtime, the session signer and the flood limit."""
 
-    def __init__(self, runtime: "Runtime") -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.web = runtime.settings.web
         self.sessions = Sessions(runtime.store.run(secret_key, runtime.settings))
@@ -160,7 +160,7 @@ def _back(form: dict[str, Any], error: str = "") -> str:
     return "/chat?" + "&".join(f"{k}={v}" for k, v in params)
 
 
-def webchat_channel(runtime: "Runtime") -> WebChatChannel:
+def webchat_channel(runtime: Runtime) -> WebChatChannel:
     """The runtime's web chat channel, added if missing so the outbox can deliver to it."""
     existing = runtime.channels.get(CHANNEL)
     if not isinstance(existing, WebChatChannel):
@@ -173,7 +173,7 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def routes(runtime: "Runtime") -> list[BaseRoute]:
+def routes(runtime: Runtime) -> list[BaseRoute]:
     chat = ChatRoutes(runtime)
     return [
         Route("/chat", chat.page, methods=["GET"]),

@@ -82,10 +82,10 @@ def _mime_structure() -> dict[str, bytes]:
         "--L3\nContent-Type: image/png; name=logo.png\nContent-ID: <logo@x>\n"
         "Content-Transfer-Encoding: base64\n\n"
     ).encode() + b64(PNG) + (
-        "--L3--\n--L2--\n"
-        "--L1\nContent-Type: application/pdf; name=kort.pdf\n"
-        "Content-Disposition: attachment; filename=kort.pdf\nContent-Transfer-Encoding: base64\n\n"
-    ).encode() + b64(PDF) + b"--L1--\n"
+        b"--L3--\n--L2--\n"
+        b"--L1\nContent-Type: application/pdf; name=kort.pdf\n"
+        b"Content-Disposition: attachment; filename=kort.pdf\nContent-Transfer-Encoding: base64\n\n"
+    ) + b64(PDF) + b"--L1--\n"
     m["huge_line_2mb"] = (head("Lang linje", mid="huge@x.dk") + text_plain("Hej " + "a" * 2_000_000 + "\n")).encode()
     m["empty_body"] = head("Tom", mid="empty@x.dk").encode() + b"Content-Type: text/plain\n\n"
     m["html_only_tables_entities"] = (
@@ -151,18 +151,18 @@ def _charsets() -> dict[str, bytes]:
     m: dict[str, bytes] = {}
     smart = "\u201cHvorn\u00e5r\u201d kan vi f\u00e5 svar \u2013 det haster \u2026 ø\n"
     m["cp1252_declared_latin1"] = head("Citationstegn", mid="cp1252@x.dk").encode() + (
-        "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
-    ).encode() + smart.encode("cp1252")
+        b"Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
+    ) + smart.encode("cp1252")
     m["unknown_charset"] = head("Ukendt tegnsæt".replace("æ", "ae"), mid="xunk@x.dk").encode() + (
         "Content-Type: text/plain; charset=x-unknown\nContent-Transfer-Encoding: 8bit\n\n"
         "Hvad koster en affaldsordning for en lille virksomhed på Åvej?\n"
     ).encode()
     m["utf8_declared_latin1_body"] = head("Forkert tegnsæt", mid="u8l1@x.dk").encode() + (
-        "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
-    ).encode() + "Hvordan får jeg en gravetilladelse på Ørstedsvej?\n".encode("latin-1")
+        b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+    ) + "Hvordan får jeg en gravetilladelse på Ørstedsvej?\n".encode("latin-1")
     m["base64_bad_padding"] = head("Base64", mid="b64pad@x.dk").encode() + (
-        "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
-    ).encode() + base64.b64encode("Må jeg holde loppemarked i gården?".encode()).rstrip(b"=")[:-1] + b"\n!!\n"
+        b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+    ) + base64.b64encode("Må jeg holde loppemarked i gården?".encode()).rstrip(b"=")[:-1] + b"\n!!\n"
     qp = quopri.encodestring("Hej\n\nVi vil åbne en ølbar på Nørrebrogade og sælge smørrebrød.\n".encode())
     broken = qp.replace(b"=C3=B8", b"=C3=\n=B8").replace(b"=C3=A5", b"=C3=\n=A5", 1)
     m["qp_soft_break_in_danish_letters"] = head("QP", mid="qp@x.dk").encode() + (
@@ -225,15 +225,15 @@ def _attachments() -> dict[str, bytes]:
 def _automatic() -> dict[str, bytes]:
     m: dict[str, bytes] = {}
     m["bounce_dsn"] = (
-        "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.eksempel.dk>\nTo: erhverv@eksempel.dk\n"
-        "Subject: Delivery Status Notification (Failure)\nMessage-ID: <dsn@mx.eksempel.dk>\n"
-        "Return-Path: <>\nMIME-Version: 1.0\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\n\n'
-        "--R\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
-        "--R\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.eksempel.dk\n\n"
-        "Final-Recipient: rfc822; ukendt@bageriet.dk\nAction: failed\nStatus: 5.1.1\n"
-        "--R\nContent-Type: text/rfc822-headers\n\nSubject: Vi har modtaget din henvendelse\n--R--\n"
-    ).encode()
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.eksempel.dk>\nTo: erhverv@eksempel.dk\n"
+        b"Subject: Delivery Status Notification (Failure)\nMessage-ID: <dsn@mx.eksempel.dk>\n"
+        b"Return-Path: <>\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\n\n'
+        b"--R\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+        b"--R\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.eksempel.dk\n\n"
+        b"Final-Recipient: rfc822; ukendt@bageriet.dk\nAction: failed\nStatus: 5.1.1\n"
+        b"--R\nContent-Type: text/rfc822-headers\n\nSubject: Vi har modtaget din henvendelse\n--R--\n"
+    )
     m["outlook_out_of_office_da"] = (
         head("Automatisk svar: Vi har modtaget din henvendelse [Sag 2026-0007]", mid="oof@x.dk",
              extra="X-Auto-Response-Suppress: All\nX-MS-Exchange-Inbox-Rules-Loop: jens@bageriet.dk\n")
