@@ -7,7 +7,6 @@ import asyncio
 import importlib
 import json
 import sys
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -248,17 +247,18 @@ def cases_show(args: argparse.Namespace) -> int:
 
 
 def cases_weekly(args: argparse.Namespace) -> int:
+    from escalation.service_goals import weekly_board
     store = _store(args)
-    rows = store.run(cases.list_cases, "open")
+    board = store.run(weekly_board)
     store.close()
-    by_phase: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for case in rows:
-        by_phase[case["phase"]].append(case)
+    print(f"open {board['open']}, new this week {board['new']}, overdue {board['overdue']}, "
+          f"unassigned {board['unassigned']}")
     for phase, title in (("attraction", "Tiltrækning"), ("clarification", "Afklaring"),
                          ("case_processing", "Sagsbehandling")):
-        print(f"\n{title} ({len(by_phase[phase])})")
-        for case in by_phase[phase]:
-            print(f"  {_case_line(case)}")
+        print(f"\n{title} ({len(board['phases'][phase])})")
+        for case in board["phases"][phase]:
+            marks = "".join((" NY" if case["new_this_week"] else "", " OVERSKREDET" if case["overdue"] else ""))
+            print(f"  {_case_line(case)}{marks}")
     return 0
 
 

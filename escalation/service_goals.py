@@ -124,3 +124,24 @@ def ask_satisfaction(db: Database, case_id: int) -> int | None:
 
 def awaiting_satisfaction(db: Database, case: dict[str, Any]) -> bool:
     return case["status"] == "closed" and case["satisfaction"] is None and _has_event(db, case["id"], "survey_sent")
+
+
+PHASE_ORDER = ("attraction", "clarification", "case_processing")
+
+
+def weekly_board(db: Database, today: date | None = None) -> dict[str, Any]:
+    """The weekly status meeting: every open case by phase, new ones and problems marked."""
+    from escalation import cases
+    today = today or date.today()
+    week_start = today.toordinal() - today.weekday()
+    board: dict[str, list[dict[str, Any]]] = {phase: [] for phase in PHASE_ORDER}
+    for case in cases.list_cases(db, "open"):
+        left = working_days_between(today, date.fromisoformat(case["deadline"]))
+        created = date.fromisoformat(case["created_at"][:10])
+        board.setdefault(case["phase"], []).append({
+            **case, "days_left": left, "overdue": left < 0, "due_soon": 0 <= left <= 1,
+            "new_this_week": created.toordinal() >= week_start,
+        })
+    rows = [row for phase in board.values() for row in phase]
+    return {"phases": board, "open": len(rows), "new": sum(r["new_this_week"] for r in rows),
+            "overdue": sum(r["overdue"] for r in rows), "unassigned": sum(not r["assignee_id"] for r in rows)}

@@ -257,3 +257,18 @@ def test_unanswered_wording_becomes_a_phrasing_from_the_page(client: Any, runtim
                                                            "text": "Kan jeg leje en kano af kommunen?"})
     assert added.status_code == 303
     assert "Kan jeg leje en kano af kommunen?" not in client.get("/admin/unanswered").text
+
+
+def test_weekly_status_board_lists_open_cases_by_phase(client: Any, runtime: Any) -> None:
+    from escalation import cases
+    moving = _case(runtime)
+    _case(runtime, "Vi overvejer at etablere et nyt logistikcenter i kommunen og vil gerne høre om grunde.",
+          sender="other@firma.dk")
+    runtime.store.run(cases.set_phase, moving.case_id, "attraction", "staff:1")
+    http_login(client, STAFF)
+    page = client.get("/staff/weekly")
+    assert page.status_code == 200
+    attraction = page.text.split('id="phase-attraction"')[1].split("</section>")[0]
+    assert moving.case_number in attraction
+    assert "Afklaring" in page.text and "Sagsbehandling" in page.text and "Tiltrækning" in page.text
+    assert "Nye i denne uge: <strong>2</strong>" in page.text

@@ -38,6 +38,7 @@ class CaseRoutes:
         return [
             Route("/staff", g(self.inbox)),
             Route("/staff/inbox/table", g(self.inbox_table)),
+            Route("/staff/weekly", g(self.weekly)),
             Route("/staff/events", g(self.inbox_events)),
             Route("/staff/threads/{id:int}", g(self.thread)),
             Route("/staff/threads/{id:int}/fragment", g(self.thread_fragment)),
@@ -54,6 +55,13 @@ class CaseRoutes:
     async def inbox(self, request: Request) -> Response:
         query, rows = await self._rows(request)
         return render(request, "inbox.html", await self.auth.user(request), query=query, rows=rows)
+
+    async def weekly(self, request: Request) -> Response:
+        """The weekly status meeting: all open cases by phase (Tiltrækning, Afklaring, Sagsbehandling)."""
+        from escalation.service_goals import statistics, weekly_board
+        board = await self.runtime.store.call(weekly_board)
+        stats = await self.runtime.store.call(statistics)
+        return render(request, "weekly.html", await self.auth.user(request), board=board, stats=stats)
 
     async def inbox_table(self, request: Request) -> Response:
         query, rows = await self._rows(request)
