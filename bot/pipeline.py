@@ -159,10 +159,9 @@ def escalate(db: Database, settings: Settings, thread: dict[str, Any], message_i
 
 def _acknowledge(db: Database, settings: Settings, thread: dict[str, Any], case: dict[str, Any]) -> tuple[int, ...]:
     assignee = {"name": case["assignee_name"]} if case["assignee_name"] else None
+    ask = texts.ask_contact(thread["lang"]) if thread["channel"] == "webchat" and not thread["contact"] else ""
     text = texts.acknowledgement(case, assignee, thread["lang"], settings.service.municipality,
-                                 settings.service.answer_days)
-    if thread["channel"] == "webchat" and not thread["contact"]:
-        text = f"{text}\n\n{texts.ask_contact(thread['lang'])}"
+                                 settings.service.answer_days, extra=ask)
     return _send(db, settings, thread, text, case["number"])
 
 

@@ -32,7 +32,9 @@ def answer_text(entry: Entry, lang: str) -> str:
 
 
 def acknowledgement(case: dict[str, Any], assignee: dict[str, Any] | None, lang: str,
-                    municipality: str, working_days: int) -> str:
+                    municipality: str, working_days: int, extra: str = "") -> str:
+    """``extra`` is a paragraph placed before the signature (e.g. asking for contact details)."""
+    extra = f"{extra}\n\n" if extra else ""
     deadline = format_date(date.fromisoformat(case["deadline"]), lang)
     if lang == "en":
         person = (f"Your contact person is {assignee['name']} ({case['department']}), who follows "
@@ -42,7 +44,7 @@ def acknowledgement(case: dict[str, Any], assignee: dict[str, Any] | None, lang:
                 f"{person}\n\nYou will hear from us no later than {deadline} ({working_days} working "
                 "days): who handles your case, which permits are needed, how long it takes and what it "
                 f"costs.\n\nPlease quote case {case['number']} if you write to us again.\n\n"
-                f"Kind regards\nErhvervsservice, {municipality}")
+                f"{extra}Kind regards\nErhvervsservice, {municipality}")
     person = (f"Din kontaktperson er {assignee['name']} ({case['department']}), som følger sagen "
               "fra start til slut." if assignee else
               f"Sagen ligger hos {case['department']}, som giver dig besked om, hvem din kontaktperson er.")
@@ -50,7 +52,7 @@ def acknowledgement(case: dict[str, Any], assignee: dict[str, Any] | None, lang:
             f"{person}\n\nDu hører fra os senest {deadline} ({working_days} arbejdsdage) med svar på, "
             "hvem der behandler sagen, hvilke tilladelser der skal til, hvor lang tid det tager, og hvad "
             f"det koster.\n\nSkriv sagsnummer {case['number']}, hvis du skriver til os igen.\n\n"
-            f"Med venlig hilsen\nErhvervsservice, {municipality}")
+            f"{extra}Med venlig hilsen\nErhvervsservice, {municipality}")
 
 
 def attached_notice(case_number: str, lang: str) -> str:
