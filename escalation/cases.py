@@ -20,8 +20,10 @@ COMPLEXITIES = ("simple", "medium", "complex")
 
 
 def next_number(db: Database, year: int) -> str:
-    row = db.execute("SELECT count(*) FROM cases WHERE number LIKE ?", [f"{year}-%"]).fetchone()
-    return f"{year}-{row[0] + 1:04d}"
+    """The year's highest number plus one: erased cases never free a number for reuse."""
+    row = db.execute("SELECT max(CAST(substr(number, 6) AS INTEGER)) FROM cases WHERE number >= ? AND number < ?",
+                     [f"{year}-", f"{year}."]).fetchone()
+    return f"{year}-{(row[0] or 0) + 1:04d}"
 
 
 def open_case(db: Database, thread_id: int, complexity: str, department: str | None,

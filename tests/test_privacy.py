@@ -29,3 +29,11 @@ async def test_retention_erases_old_threads_but_never_open_cases(runtime: Runtim
     assert runtime.store.run(privacy.apply_retention, 365, True) == 1
     assert runtime.store.run(privacy.apply_retention, 365) == 1
     assert runtime.store.run(lambda db: [r["address"] for r in db["threads"].rows]) == ["open@case.dk"]
+
+
+async def test_case_numbers_are_not_reused_after_an_erasure(runtime: Runtime, memory: MemoryChannel) -> None:
+    first = await runtime.pipeline.receive(memory.message(COMPLEX, sender="a@firma.dk"))
+    second = await runtime.pipeline.receive(memory.message(COMPLEX, sender="b@firma.dk"))
+    runtime.store.run(privacy.erase_address, "a@firma.dk")
+    third = await runtime.pipeline.receive(memory.message(COMPLEX, sender="c@firma.dk"))
+    assert len({first.case_number, second.case_number, third.case_number}) == 3
