@@ -138,8 +138,12 @@ def _announce(runtime: Runtime, app: Any, url: str) -> None:
              f"  widget:       <script src=\"{url}/chat/widget.js\" defer></script>"]
     if "/staff" in paths or any(p.startswith("/staff") for p in paths):
         lines.append(f"  medarbejdere: {url}/staff")
-    lines += [f"  database:     {runtime.settings.db_path}", f"  kanaler:      {', '.join(sorted(runtime.channels))}",
-              "Stop med Ctrl-C."]
+    lines += [f"  database:     {runtime.settings.db_path}", f"  kanaler:      {', '.join(sorted(runtime.channels))}"]
+    if not runtime.store.run(lambda db: db.execute("SELECT count(*) FROM staff").fetchone()[0]):
+        lines.append(f"Ingen medarbejdere endnu. Opret den første administrator:\n"
+                     f"  indgang --db {runtime.settings.db_path} staff add \"Navn\" navn@kommune.dk "
+                     "--role admin --dept Erhvervsservice")
+    lines.append("Stop med Ctrl-C.")
     print("\n".join(lines), flush=True)
     log.info("started url=%s channels=%s", url, ",".join(sorted(runtime.channels)))
 
