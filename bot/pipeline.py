@@ -219,7 +219,9 @@ def _send(db: Database, settings: Settings, thread: dict[str, Any], text: str,
         if outbox.recent_automatic(db, "email", thread["address"]) >= limit:
             events.record(db, "rate_limited", thread["id"], limit=limit)
             return ()
-    subject = texts.subject_for(thread["subject"], case_number or _case_number(db, thread), thread["lang"])
+    if case_number is None and thread["channel"] == "email":  # only email subjects carry the number
+        case_number = _case_number(db, thread)
+    subject = texts.subject_for(thread["subject"], case_number, thread["lang"])
     domain = settings.email.address.rpartition("@")[2] or "indgang.local"
     return (outbox.enqueue(db, thread, text, subject=subject, domain=domain),)
 

@@ -71,8 +71,7 @@ def by_number(db: Database, number: str) -> dict[str, Any]:
 
 
 def of_thread(db: Database, thread_id: int) -> dict[str, Any] | None:
-    row = db.execute("SELECT id FROM cases WHERE thread_id = ? ORDER BY id DESC LIMIT 1", [thread_id]).fetchone()
-    return get(db, row[0]) if row else None
+    return fetch_one(db, f"{CASE_SELECT} WHERE c.thread_id = ? ORDER BY c.id DESC LIMIT 1", [thread_id])
 
 
 def list_cases(db: Database, status: str | None = "open", assignee_id: int | None = None,
