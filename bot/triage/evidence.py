@@ -7,6 +7,9 @@ of phrasings) rate it and by how much it beats the other candidates on each, how
 much of the inquiry's rarer content the entry does not explain at all, intents
 the entry never mentions, and the shape of the inquiry. The answerability model
 turns these into a probability that the candidate is the right answer.
+A word counts as explained when the entry has it or a concept it is a term of:
+a business describes its situation in its own words ("tøjbutikken", "regningen"),
+and only content that no synonym ties to the entry marks a question it does not answer.
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ def _add_sentences(out: list[Evidence], sentences: Sequence[Analysis], index: Kn
     best_score = {i: best[i].score for i in ids}
     for e in out:
         weights = index.item(e.entry_id).weights
-        touching = [s for s in sentences if any(f in weights for f in s.features if f[0] != "@")]
+        touching = [s for s in sentences if any(_explained(f, weights, s) for f in s.features if f[0] != "@")]
         e.values["sentence_score"] = best_score[e.entry_id]
         e.values["sentence_gap"] = _gap(best_score, e.entry_id)
         e.values["sentence_unexplained"] = 1.0 - best[e.entry_id].query_cover
@@ -101,9 +104,16 @@ def _add_sentences(out: list[Evidence], sentences: Sequence[Analysis], index: Kn
 def _missing_in(sentences: Sequence[Analysis], index: KnowledgeIndex, entry_id: str) -> float:
     """Share of the given sentences' content the entry never mentions (1 when none given)."""
     weights = index.item(entry_id).weights
-    content = {f: index.idf(f) for s in sentences for f in s.features if f[0] != "@"}
+    content = {(f, i): index.idf(f) for i, s in enumerate(sentences) for f in s.features if f[0] != "@"}
     total = sum(content.values())
-    return sum(w for f, w in content.items() if f not in weights) / total if total else 1.0
+    missing = sum(w for (f, i), w in content.items() if not _explained(f, weights, sentences[i]))
+    return missing / total if total else 1.0
+
+
+def _explained(feature: str, weights: dict[str, float], query: Analysis) -> bool:
+    """The entry mentions the word itself or a concept the word is a term of: a business
+    writing "tøjbutik" or "regningen" is explained by an entry about shops or invoices."""
+    return feature in weights or any(g in weights for g in query.concepts_of.get(feature, ()))
 
 
 def _gap(values: dict[str, float], key: str) -> float:
@@ -130,7 +140,7 @@ def _unexplained(query: Analysis, idf: dict[str, float], index: KnowledgeIndex,
     item = index.item(entry_id)
     total = sum(idf.values()) or 1.0
     content = [f for f in query.features if f[0] != "@"]
-    missing = [f for f in content if f not in item.weights]
+    missing = [f for f in content if not _explained(f, item.weights, query)]
     known = [f for f in missing if f in index.postings]
     intents = [g for g in query.groups if g[0] == "!"]
     return {"unexplained": sum(idf[f] for f in missing) / total,
@@ -145,7 +155,7 @@ def _missing_share(query: Analysis, index: KnowledgeIndex, entry_id: str) -> flo
     weights = index.item(entry_id).weights
     content = [(f, index.idf(f)) for f in query.features if f[0] != "@"]
     total = sum(w for _, w in content) or 1.0
-    return sum(w for f, w in content if f not in weights) / total
+    return sum(w for f, w in content if not _explained(f, weights, query)) / total
 
 
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")

@@ -107,6 +107,7 @@ class Analysis:
     features: dict[str, float]  # feature -> weight; concepts are "@name"
     groups: frozenset[str]  # concepts "@", intents "!" and department words "="
     stems: tuple[str, ...]
+    concepts_of: dict[str, set[str]] = field(default_factory=dict)  # stem -> concepts it is a term of
 
 
 def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis:
@@ -114,6 +115,7 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
     features: dict[str, float] = {}
     sequence: list[str] = []
     singles: list[str] = []
+    covered: dict[str, set[str]] = {}
     for word in words(text):
         s = stem(word)
         if word in STOP or word.isdigit() or len(word) < 2:
@@ -126,11 +128,20 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
             _put(features, stem(part), PART_WEIGHT)
             if len(part) >= GROUP_PART_MIN:
                 singles.append(stem(part))
-    groups = groups_in(sequence, vocab.synonyms, singles)
+                _cover_compound(covered, fixed or s, stem(part), vocab.synonyms)
+    groups = groups_in(sequence, vocab.synonyms, singles, covered)
     for g in groups:
         if g[0] == "@":
             _put(features, g, 1.0)
-    return Analysis(features, frozenset(groups), tuple(sequence))
+    return Analysis(features, frozenset(groups), tuple(sequence), covered)
+
+
+def _cover_compound(covered: dict[str, set[str]], whole: str, part: str, synonyms: Synonyms) -> None:
+    """A compound is explained by its part's concept ("tøjbutik" by the shop concept)."""
+    concepts = [g for g in synonyms.phrases.get((part,), ()) if g[0] == "@"]
+    if concepts:
+        covered.setdefault(whole, set()).update(concepts)
+        covered.setdefault(part, set()).update(concepts)
 
 
 def _put(features: dict[str, float], key: str, weight: float) -> None:

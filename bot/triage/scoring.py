@@ -84,10 +84,24 @@ def score_listed(query: Analysis, index: KnowledgeIndex, entry_ids: list[str]) -
 def _score(query: Analysis, idf: _IdfCache, total: float, index: KnowledgeIndex,
            entry_id: str) -> Scored:
     item = index.item(entry_id)
-    matched = sum(qw * idf[f] * item.weights.get(f, 0.0) for f, qw in query.features.items())
+    weights = item.weights
+    matched = sum(qw * idf[f] * (weights.get(f) or _via_concept(f, weights, query))
+                  for f, qw in query.features.items())
     query_cover = matched / total
     phrasing_cover = max((_cover(query, p, idf, index.phrasing_weight(p)) for p in item.phrasings), default=0.0)
     return Scored(entry_id, math.sqrt(query_cover * phrasing_cover), query_cover, phrasing_cover)
+
+
+CONCEPT_CREDIT = 0.7  # a word the entry lacks but whose concept it has counts a little less than itself
+
+
+def _via_concept(feature: str, weights: dict[str, float], query: Analysis) -> float:
+    """How strongly the entry says a concept the word is a term of ("regningen" for an entry
+    on invoices): a synonym is explained, if less surely than the word itself."""
+    concepts = query.concepts_of.get(feature)
+    if not concepts:
+        return 0.0
+    return CONCEPT_CREDIT * max((weights.get(g, 0.0) for g in concepts), default=0.0)
 
 
 def _cover(query: Analysis, phrasing: dict[str, float], idf: dict[str, float], want: float) -> float:

@@ -78,9 +78,13 @@ def load_synonyms(path: Path | None = None) -> Synonyms:
                           data.get("departments", {}))
 
 
-def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = ()) -> set[str]:
+def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = (),
+              covered: dict[str, set[str]] | None = None) -> set[str]:
     """Every group whose term occurs in the stem sequence (all words, stop words included),
-    or equals one of the extra single stems (parts of compounds)."""
+    or equals one of the extra single stems (parts of compounds).
+
+    ``covered``, when given, learns which concepts each stem of the sequence belongs
+    to: a word that is a synonym of a concept the entry has is not left unexplained."""
     found: set[str] = set()
     for single in singles:
         found |= synonyms.phrases.get((single,), frozenset())
@@ -91,4 +95,13 @@ def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = 
             group = phrases.get(tuple(stem_seq[i:i + n]))
             if group:
                 found |= group
+                if covered is not None:
+                    _cover(covered, stem_seq[i:i + n], group)
     return found
+
+
+def _cover(covered: dict[str, set[str]], stem_span: list[str], groups: frozenset[str]) -> None:
+    concepts = [g for g in groups if g[0] == "@"]
+    if concepts:
+        for s in stem_span:
+            covered.setdefault(s, set()).update(concepts)

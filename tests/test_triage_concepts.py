@@ -1,0 +1,50 @@
+"""A business's own word for a concept the entry has counts as explained, not as extra content."""
+
+from bot.triage import KnowledgeIndex, Synonyms
+from bot.triage.evidence import gather
+from bot.triage.scoring import score_entries
+from bot.types import Entry
+
+SYNONYMS = Synonyms.build({"faktura": ["faktura", "regning", "invoice"], "butik": ["butik", "shop"]},
+                          {}, {})
+ENTRIES = [
+    Entry(id="faktura", title="Faktura til kommunen", department="Opkrævning",
+          questions=("Hvordan sender vi en faktura til kommunen?",),
+          answer="Send fakturaen elektronisk til det oplyste EAN-nummer."),
+    Entry(id="skilt", title="Skilte på facaden", department="Byplan",
+          questions=("Må butikken have et skilt på facaden?",),
+          answer="Et skilt på facaden kræver som regel tilladelse."),
+]
+
+
+def index() -> KnowledgeIndex:
+    return KnowledgeIndex(ENTRIES, SYNONYMS)
+
+
+def test_a_word_learns_the_concepts_it_is_a_term_of():
+    query = index().analyse("Kan vi sende regningen som pdf")
+    assert "@faktura" in query.concepts_of["regning"]
+
+
+def test_a_compound_is_explained_by_the_concept_of_its_part():
+    idx = index()
+    query = idx.analyse("facadebutikken")  # "facade" and "butik" are both words the base knows
+    assert query.concepts_of[query.stems[0]] == {"@butik"}
+
+
+def test_a_synonym_of_the_entrys_concept_is_not_left_unexplained():
+    idx = index()
+    query = idx.analyse("Hvordan sender vi regningen til kommunen")
+    scored = score_entries(query, idx, 8)
+    evidence = {e.entry_id: e.values for e in gather("Hvordan sender vi regningen til kommunen",
+                                                     query, scored, idx, "da")}
+    assert scored[0].entry_id == "faktura"
+    assert evidence["faktura"]["unexplained"] == 0.0
+
+
+def test_the_synonym_counts_towards_how_much_of_the_inquiry_the_entry_explains():
+    idx = index()
+    with_synonym = score_entries(idx.analyse("sende regningen til kommunen"), idx, 8)[0]
+    unknown_word = score_entries(idx.analyse("sende papirerne til kommunen"), idx, 8)[0]
+    assert with_synonym.entry_id == "faktura"
+    assert with_synonym.query_cover > unknown_word.query_cover
