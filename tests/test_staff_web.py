@@ -17,13 +17,13 @@ import pytest
 from tests.servers.indgang import ServerHandle, start_server
 from tests.servers.staff import (  # noqa: F401
     add_staff,
+    browser,
     browser_login,
     business_page,
     csrf_of,
     http_login,
     run_async,
     smtp_capture,
-    staff_browser,
     staff_page,
 )
 

@@ -28,6 +28,7 @@ from aiosmtpd.controller import Controller
 from bot.passwords import hash_password
 from bot.store import Store
 from escalation import staff
+from tests.servers.browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 T = TypeVar("T")
 PASSWORD = "korrekt-hest-batteri"
@@ -110,21 +111,6 @@ def smtp_capture() -> Iterator[SmtpCapture]:
         controller.stop()
 
 
-@pytest.fixture(scope="module")
-def staff_browser() -> Iterator[Any]:
-    """Chromium for one test module only: Playwright's sync API keeps an event loop running in
-    the main thread while it is open, which would stop later asyncio tests from running."""
-    from tests.servers.browser import ensure_chromium, launch_options
-    executable = ensure_chromium()
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(**launch_options(executable))
-        yield chromium
-        chromium.close()
-
-
 def _context_page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="da-DK")
     context.set_default_timeout(10_000)
@@ -133,13 +119,13 @@ def _context_page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def staff_page(staff_browser: Any) -> Iterator[Any]:
-    yield from _context_page(staff_browser)
+def staff_page(browser: Any) -> Iterator[Any]:  # noqa: F811
+    yield from _context_page(browser)
 
 
 @pytest.fixture
-def business_page(staff_browser: Any) -> Iterator[Any]:
-    yield from _context_page(staff_browser)
+def business_page(browser: Any) -> Iterator[Any]:  # noqa: F811
+    yield from _context_page(browser)
 
 
 def run_async(make: Callable[[], Awaitable[T]]) -> T:
