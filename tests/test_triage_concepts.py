@@ -48,3 +48,12 @@ def test_the_synonym_counts_towards_how_much_of_the_inquiry_the_entry_explains()
     unknown_word = score_entries(idx.analyse("sende papirerne til kommunen"), idx, 8)[0]
     assert with_synonym.entry_id == "faktura"
     assert with_synonym.query_cover > unknown_word.query_cover
+
+
+
+def test_a_word_the_synonym_list_knows_is_not_taken_for_a_typo():
+    from bot.triage.features import Vocabulary
+    vocab = Vocabulary.empty(Synonyms.build({"bil": ["bil", "varevogn"]}, {}, {}))
+    vocab.add({"varevogne"}, {"varevogne"})  # an entry word one letter from the synonym
+    assert vocab.correct("varevogn") is None  # known to the synonym list: spelt right
+    assert vocab.correct("varevogme") == "varevogne"  # an unknown word still gets its fix

@@ -19,15 +19,15 @@ from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 TARGETS = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.90,
            "department": 0.80, "complexity": 0.70}
 # Shipped weights at default settings (eight measurements fitted on this file, threshold
-# 0.64 as the fit's own tuning found): precision 0.980 (1 wrong), coverage 0.526, escalation
-# 0.985, department 0.84, complexity 0.88. The precision, escalation and routing targets are
-# met; coverage is not (target 0.70; paraphrase 0.32, email 0.35, english 0.60).
-DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.50, "escalation_recall": 0.95,
+# 0.60 as the fit's own tuning found 0.602): precision 0.982 (1 wrong), coverage 0.589,
+# escalation 0.985, department 0.84, complexity 0.88. The precision, escalation and routing
+# targets are met; coverage is not (target 0.70; paraphrase 0.40, email 0.40, english 0.73).
+DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.56, "escalation_recall": 0.95,
                  "department": 0.80, "complexity": 0.80}
-# Weights and threshold refitted without the scored fold: precision 0.945 (3 wrong; target
-# 0.95), coverage 0.547 (target 0.70; paraphrase 0.36, email 0.35 below the 0.55 per kind),
-# escalation 0.969; routing as above. The floors keep a little slack below what is reached.
-KFOLD_FLOOR = {"precision": 0.92, "coverage": 0.51, "escalation_recall": 0.93,
+# Weights and threshold refitted without the scored fold: precision 0.950 (3 wrong), coverage
+# 0.600 (target 0.70; paraphrase 0.44, email 0.40 below the 0.55 per kind), escalation 0.969;
+# routing as above. The floors keep a little slack below what is reached.
+KFOLD_FLOOR = {"precision": 0.92, "coverage": 0.57, "escalation_recall": 0.93,
                "department": 0.80, "complexity": 0.80}
 
 

@@ -58,8 +58,12 @@ class Vocabulary:
                 or self.stems[stem(word)] > 0) if len(word) >= 3 else False
 
     def correct(self, s: str) -> str | None:
-        """The known stem one edit away (delete, insert, substitute), the most common if several."""
-        if not self.typo_min_length <= len(s) <= MAX_WORD or self.stems[s] > 0:
+        """The known stem one edit away (delete, insert, substitute), the most common if several.
+
+        A word the synonym list knows is spelt right even when no entry uses it: "varevogn"
+        is a vehicle, not a typo for whatever entry word lies one letter away."""
+        if (not self.typo_min_length <= len(s) <= MAX_WORD or self.stems[s] > 0
+                or s in self.synonyms.lexicon_stems):
             return None
         found: set[str] = set(self.deletes.get(s, ()))
         for d in _deletions(s):

@@ -31,6 +31,7 @@ class Synonyms:
     phrases: dict[Phrase, frozenset[str]] = field(default_factory=dict)
     lexicon: frozenset[str] = frozenset()  # folded words known from the groups, for compound splitting
     starts: dict[str, int] = field(default_factory=dict)  # first stem of a phrase -> longest phrase
+    lexicon_stems: frozenset[str] = frozenset()  # stems of the lexicon: words never taken for typos
 
     @classmethod
     def build(cls, concepts: dict[str, list[str]], intents: dict[str, list[str]],
@@ -55,6 +56,8 @@ class Synonyms:
     def __post_init__(self) -> None:
         if self.phrases and not self.starts:
             object.__setattr__(self, "starts", _starts(self.phrases))
+        if self.lexicon and not self.lexicon_stems:
+            object.__setattr__(self, "lexicon_stems", frozenset(stem(w) for w in self.lexicon))
 
 
 def _starts(phrases: dict[Phrase, frozenset[str]]) -> dict[str, int]:
