@@ -70,12 +70,6 @@ def due(db: Database, channels: list[str], limit: int = 50) -> list[Reply]:
     return [_reply(row) for row in rows]
 
 
-def reply_of(db: Database, outbox_id: int) -> Reply:
-    row = get_row(db, "outbox", outbox_id)
-    assert row is not None
-    return _reply(row)
-
-
 def _reply(row: dict[str, Any]) -> Reply:
     return Reply(
         outbox_id=row["id"], thread_id=row["thread_id"], channel=row["channel"],

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from bot import events, outbox, threads
 from bot.config import Settings
-from bot.store import Store, get_row, get_state, transaction
+from bot.store import Store, get_row, transaction
 from bot.triage import KnowledgeIndex, decide, detect_language, is_unsatisfied, load_synonyms
 from bot.types import Decision, Entry, Message, Outcome, Rule
 from escalation import cases, service_goals, texts
@@ -276,7 +276,3 @@ def resume_one(db: Database, knowledge: Knowledge, settings: Settings, message_i
                       source_id=row["source_id"] or "", subject=row["subject"], full_text=row["full_text"],
                       automatic=row["automatic"])
     return decide_and_act(db, knowledge, settings, thread["id"], message_id, message)
-
-
-def is_new_database(db: Database) -> bool:
-    return get_state(db, "seeded") is None

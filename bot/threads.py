@@ -15,7 +15,6 @@ from sqlite_utils import Database
 from bot.store import dumps, fetch_all, fetch_one, get_row, insert, now_iso, update
 from bot.types import Decision, Message
 
-CHAT_CHANNELS_REUSE_THREAD = True
 CASE_NUMBER_RE = re.compile(r"\[(?:sag|case)\s+(\d{4}-\d{4,})\]|sag\s*nr\.?\s*(\d{4}-\d{4,})", re.I)
 
 
@@ -122,11 +121,6 @@ def messages_of(db: Database, thread_id: int) -> list[dict[str, Any]]:
     return fetch_all(db, "SELECT id, thread_id, direction, channel, source_id, author, subject, text, full_text, "
                          "email_id, automatic, status, decision, entry_id, score, error, created_at "
                          "FROM messages WHERE thread_id = ? ORDER BY id", [thread_id])
-
-
-def last_inbound(db: Database, thread_id: int, before_id: int) -> dict[str, Any] | None:
-    return fetch_one(db, "SELECT * FROM messages WHERE thread_id = ? AND id < ? AND direction = 'in' "
-                         "ORDER BY id DESC LIMIT 1", [thread_id, before_id])
 
 
 def bot_answered(db: Database, thread_id: int) -> bool:

@@ -6,7 +6,7 @@ satisfaction with the cooperation).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -102,10 +102,6 @@ def _count_by(rows: list[dict[str, Any]], key: str) -> dict[str, int]:
     for row in rows:
         counts[row[key]] = counts.get(row[key], 0) + 1
     return counts
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def ask_satisfaction(db: Database, case_id: int) -> int | None:
