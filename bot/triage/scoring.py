@@ -88,7 +88,8 @@ def _score(query: Analysis, idf: _IdfCache, total: float, index: KnowledgeIndex,
     matched = sum(qw * idf[f] * (weights.get(f) or _via_concept(f, weights, query))
                   for f, qw in query.features.items())
     query_cover = matched / total
-    phrasing_cover = max((_cover(query, p, idf, index.phrasing_weight(p)) for p in item.phrasings), default=0.0)
+    shared = [(f, qw) for f, qw in query.features.items() if f in weights]  # phrasings hold no others
+    phrasing_cover = max((_cover(shared, p, idf, index.phrasing_weight(p)) for p in item.phrasings), default=0.0)
     return Scored(entry_id, math.sqrt(query_cover * phrasing_cover), query_cover, phrasing_cover)
 
 
@@ -104,13 +105,13 @@ def _via_concept(feature: str, weights: dict[str, float], query: Analysis) -> fl
     return CONCEPT_CREDIT * max((weights.get(g, 0.0) for g in concepts), default=0.0)
 
 
-def _cover(query: Analysis, phrasing: dict[str, float], idf: dict[str, float], want: float) -> float:
+def _cover(asked: list[tuple[str, float]], phrasing: dict[str, float], idf: dict[str, float],
+           want: float) -> float:
     """Share of a phrasing's information (idf-weighted) that the inquiry mentions."""
     if not want:
         return 0.0
-    asked = query.features
     have = 0.0
-    for feature, qw in asked.items():
+    for feature, qw in asked:
         pw = phrasing.get(feature)
         if pw:
             have += pw * idf[feature] * min(1.0, qw / pw)
