@@ -9,7 +9,6 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from bot import events, privacy, threads
@@ -38,12 +37,11 @@ def _runtime(args: argparse.Namespace) -> Runtime:
     return Runtime.open(args.settings)
 
 
-def _store(args: argparse.Namespace) -> Store:
-    """For commands that do not need the knowledge index in memory."""
-    runtime = Runtime.open(args.settings) if not Path(args.settings.db_path).exists() else None
-    if runtime:
-        runtime.close()
-    return Store(args.settings.db_path)
+def _store(args: argparse.Namespace, with_knowledge: bool = True) -> Store:
+    """For commands that do not need the knowledge index in memory; a new database is seeded."""
+    store = Store(args.settings.db_path)
+    store.run(seed_if_new, args.settings, with_knowledge)
+    return store
 
 
 def chat(args: argparse.Namespace) -> int:
@@ -99,8 +97,7 @@ def triage(args: argparse.Namespace) -> int:
 
 def kb_import(args: argparse.Namespace) -> int:
     entries = kb.read_file(args.file)
-    store = Store(args.settings.db_path)
-    store.run(seed_if_new, args.settings, False)  # a first import replaces the shipped entries
+    store = _store(args, with_knowledge=False)  # a first import replaces the shipped entries
     count = store.run(kb.import_entries, entries, "cli", args.replace)
     store.close()
     print(f"imported {count} entries from {args.file}")

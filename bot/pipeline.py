@@ -57,24 +57,22 @@ class Knowledge:
 
 
 def process(db: Database, knowledge: Knowledge, settings: Settings, message: Message) -> Outcome:
-    """Store, then decide and act: the synchronous path (CLI, tests)."""
+    """Store, then decide and act."""
     stored = store_message(db, message)
     if isinstance(stored, Outcome):
         return stored
     thread, message_id = stored
-    return decide_and_act(db, knowledge, settings, thread["id"], message_id, message)
+    return decide_and_act(db, knowledge, settings, thread, message_id, message)
 
 
-def decide_and_act(db: Database, knowledge: Knowledge, settings: Settings, thread_id: int, message_id: int,
-                   message: Message, decision: Decision | None = None) -> Outcome:
-    """The error boundary for one stored message; ``decision`` may have been taken already."""
-    thread = threads.get_thread(db, thread_id)
-    assert thread is not None
+def decide_and_act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str, Any],
+                   message_id: int, message: Message) -> Outcome:
+    """The error boundary for one stored message: a failure goes to a person, never lost."""
     try:
         with transaction(db):
-            return act(db, knowledge, settings, thread, message_id, message, decision)
+            return act(db, knowledge, settings, thread, message_id, message)
     except Exception as exc:
-        log.exception("message %s on thread %s failed", message_id, thread_id)
+        log.exception("message %s on thread %s failed", message_id, thread["id"])
         return hand_to_person(db, settings, thread, message_id, exc)
 
 
@@ -93,7 +91,7 @@ def store_message(db: Database, message: Message) -> Outcome | tuple[dict[str, A
 
 
 def act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str, Any],
-        message_id: int, message: Message, decision: Decision | None = None) -> Outcome:
+        message_id: int, message: Message) -> Outcome:
     if message.automatic:
         return ignore(db, thread, message_id, f"automatic message: {message.automatic}")
     case = cases.of_thread(db, thread["id"])
@@ -107,9 +105,9 @@ def act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str
         if THANKS_RE.match(message.text.strip()):
             return ignore(db, thread, message_id, "thanks after an answer")
         why = "unsatisfied with the answer" if is_unsatisfied(message.text) else "follow-up after a bot answer"
-        base = decision or knowledge.decide(message.text, settings, subject=message.subject)
+        base = knowledge.decide(message.text, settings, subject=message.subject)
         return escalate(db, settings, thread, message_id, _followup(base, why))
-    decision = decision or knowledge.decide(message.text, settings, subject=message.subject)
+    decision = knowledge.decide(message.text, settings, subject=message.subject)
     if message.attachments:
         decision = _with_attachments(decision)
     if decision.action == "answer":
@@ -275,4 +273,4 @@ def resume_one(db: Database, knowledge: Knowledge, settings: Settings, message_i
     message = Message(channel=row["channel"], sender=thread["address"], text=row["text"],
                       source_id=row["source_id"] or "", subject=row["subject"], full_text=row["full_text"],
                       automatic=row["automatic"])
-    return decide_and_act(db, knowledge, settings, thread["id"], message_id, message)
+    return decide_and_act(db, knowledge, settings, thread, message_id, message)
