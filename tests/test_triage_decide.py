@@ -156,10 +156,16 @@ def test_each_sentence_of_a_long_inquiry_is_weighed_on_its_own():
 
 def test_only_the_asking_sentences_are_taken_as_the_question():
     from bot.triage.evidence import sentences_of
-    text = "Vi har en café. Må vi stille borde ud? Tak for hjælpen."
-    assert sentences_of(text) == ["Må vi stille borde ud?"]
+    text = "Vi har en café. Må vi stille borde og stole ud på fortovet? Tak for hjælpen."
+    assert sentences_of(text) == ["Må vi stille borde og stole ud på fortovet?"]
     assert sentences_of("Vi har en café. Vi vil gerne servere ude.") == [
         "Vi har en café.", "Vi vil gerne servere ude."]
+
+
+def test_a_question_too_short_to_say_what_it_asks_is_read_with_the_sentence_before():
+    from bot.triage.evidence import sentences_of
+    text = "Hallen bliver en meter højere, end lokalplanen tillader. Er det muligt?"
+    assert sentences_of(text) == [text]
 
 
 def test_the_shipped_vocabulary_bridges_everyday_words_to_official_terms():

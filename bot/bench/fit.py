@@ -24,7 +24,7 @@ STEPS = 50
 # cross-validated right-minus-five-times-wrong answers (all of FEATURES stays measured and
 # an admin's model file may name any of them).
 MODEL_FEATURES = ("score_gap", "sentence_score", "query_cover", "sentence_gap", "unknown",
-                  "questions", "touched_unexplained", "case_points")
+                  "touched_unexplained", "case_points", "english", "intent_in_answer_only")
 
 
 def fit_model(rows: Sequence[dict[str, float]], labels: Sequence[int], features: Sequence[str],

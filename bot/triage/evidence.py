@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
 from bot.triage.scoring import Scored, score_listed
-from bot.triage.text import fold
+from bot.triage.text import content_words, fold
 from bot.types import Lang
 
 POOL = 8  # candidates from the stem scorer that are weighed in full
@@ -163,17 +163,30 @@ _ASKS = re.compile(r"^(hv\w*|kan|kunne|maa|skal|er|har|findes|giver|kraever|how|
                    r"can|could|do|does|is|are|should|may|must)\b")
 
 
+CONTEXT_FREE_WORDS = 3  # a question with fewer content words leans on the sentence before it
+
+
 def sentences_of(text: str) -> list[str]:
-    """The question sentences of a text, or all its sentences if none asks anything."""
+    """The question sentences of a text, or all its sentences if none asks anything.
+
+    "Er det overhovedet muligt?" says nothing on its own: what "det" is stands in the
+    sentence before, so a question that short is read together with that sentence."""
     found = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
-    asked = [s for s in found if s.endswith("?") or _ASKS.match(fold(s))]
+    asked = []
+    for i, sentence in enumerate(found):
+        if _asks(sentence):
+            short = len(content_words(sentence)) < CONTEXT_FREE_WORDS
+            asked.append(f"{found[i - 1]} {sentence}" if short and i else sentence)
     return asked or found
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.endswith("?") or bool(_ASKS.match(fold(sentence)))
 
 
 def question_sentences(text: str) -> str:
     """The sentences that ask something ("?" or a question word first); all text if none do."""
-    asked = [s.strip() for s in _SENTENCE.findall(text)
-             if s.strip().endswith("?") or _ASKS.match(fold(s.strip()))]
+    asked = [s.strip() for s in _SENTENCE.findall(text) if _asks(s.strip())]
     return " ".join(asked) if asked else text
 
 

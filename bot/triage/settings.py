@@ -15,7 +15,7 @@ class TriageSettings:
     scored on the others); raise it to answer less and more surely.
     """
 
-    answer_threshold: float = 0.60  # P(best entry is right) needed to answer
+    answer_threshold: float = 0.55  # P(best entry is right) needed to answer
     min_margin: float = 0.0  # optional extra gate: best stem score must beat the runner-up by this share
     model_path: str = ""  # answerability weights (JSON); empty: the shipped knowledge/data/answerability.json
     shortlist: int = 16  # candidate entries scored in full after the inverted-index pass
