@@ -183,3 +183,26 @@ def test_a_two_megabyte_word_is_escalated_instead_of_stalling_triage() -> None:
     from bot.triage import KnowledgeIndex, decide
     decision = decide("a" * 2_000_000 + " byggetilladelse?", KnowledgeIndex([], None))
     assert decision.action == "escalate"
+
+
+def test_a_business_asking_about_the_licence_it_already_holds_is_escalated():
+    d = decide("Vi fik vores alkoholbevilling sidste år. Må vi have åbent til kl. 4 i weekenden?", index(),
+               settings=TriageSettings(answer_threshold=0.0))
+    assert d.action == "escalate"
+    assert any("already has its alkoholbevilling" in r for r in d.reasons)
+
+
+def test_owning_a_shop_is_no_reason_to_escalate_a_question_about_getting_a_permit():
+    from bot.triage.holdings import held_terms
+    from bot.triage.text import stem
+    assert held_terms("Vi har en lille café. Hvordan får vi lov til udeservering?") == {stem("cafe")}
+    d = decide("Vi har en lille café. Hvordan får vi lov til udeservering på fortovet?", index())
+    assert (d.action, d.entry_id) == ("answer", "udeservering")
+
+
+def test_what_is_held_is_the_noun_after_the_possessive_and_what_it_is_for():
+    from bot.triage.holdings import held_terms
+    from bot.triage.text import stem
+    assert held_terms("Vores tilladelse til udeservering gælder til 30. september.") == {
+        stem("tilladelse"), stem("udeservering")}
+    assert held_terms("Vi fik vores nye miljøgodkendelse i 2019") == {stem("miljoegodkendelse")}

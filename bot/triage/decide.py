@@ -4,7 +4,8 @@ Ordered like a policy table: escalation rules first; then the answerability
 model weighs the evidence for each of the best candidates (three matchers, what
 the entry leaves unexplained, intents, case signals) and the most probable one is
 answered only if its probability reaches the threshold and no hard check objects
-(an intent the entry never covers, its required keywords, case signals).
+(an intent the entry never covers, its required keywords, case signals, a business
+asking about the very licence or permit it already holds).
 Pure and deterministic: no I/O beyond the cached model file, same text and
 index give the same decision.
 """
@@ -19,6 +20,7 @@ from bot.triage.cases import case_points, describes_situation, scale_points
 from bot.triage.cleanup import clean_inquiry
 from bot.triage.evidence import Evidence, gather, question_sentences, sentences_of
 from bot.triage.features import Analysis
+from bot.triage.holdings import already_held, held_terms
 from bot.triage.index import KnowledgeIndex
 from bot.triage.model import DEFAULT_MODEL, AnswerModel, load_model
 from bot.triage.routing import guess_department, named_departments
@@ -46,6 +48,7 @@ class Assessment:
     scale_hits: tuple[str, ...] = ()
     named: frozenset[str] = frozenset()  # departments whose own words the inquiry uses
     described: bool = False  # long enough to describe a situation, not a quick question
+    held: frozenset[str] = frozenset()  # what the business says it already has (its licence, permit...)
 
 
 MAX_CHARS = 10_000  # the inquiry is at the start of a message; a 2 MB mail must not stall triage
@@ -68,7 +71,7 @@ def assess(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
     named = frozenset(named_departments(full, index.synonyms))
     scale, scale_hits = scale_points(full, len(named), settings.multi_department_min)
     return Assessment(lang, query, scored, evidence, points, hits, matching_rule(full, rules),
-                      scale, tuple(scale_hits), named, describes_situation(full))
+                      scale, tuple(scale_hits), named, describes_situation(full), held_terms(full))
 
 
 def decide(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
@@ -127,6 +130,11 @@ def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: 
     missing = [k for k in item.entry.keywords if not set(stems(k)) & set(found.query.stems)]
     if item.entry.keywords and len(missing) == len(item.entry.keywords):
         problems.append(f"none of the entry's required keywords: {', '.join(item.entry.keywords)}")
+    held = already_held(found.held, item.entry.title, tuple(item.entry.questions), item.phrasing_groups,
+                        found.query.groups)
+    if held:
+        problems.append(f"the business already has its {', '.join(sorted(held))}: a question about "
+                        f"its own case, not how to get one")
     if found.points >= settings.case_threshold:
         problems.append(f"reads like a case ({found.points:g} points: {', '.join(found.hits)})")
     return problems
