@@ -206,3 +206,4 @@ def test_what_is_held_is_the_noun_after_the_possessive_and_what_it_is_for():
     assert held_terms("Vores tilladelse til udeservering gælder til 30. september.") == {
         stem("tilladelse"), stem("udeservering")}
     assert held_terms("Vi fik vores nye miljøgodkendelse i 2019") == {stem("miljoegodkendelse")}
+    assert held_terms("Vi søgte om refusion for to måneder siden") == {stem("refusion")}

@@ -76,11 +76,17 @@ def held_out(outs: list[Outcome], tune: list[Outcome] | None, folds: int) -> tup
     return figures(scored, 0.0), per_kind(scored, 0.0), note
 
 
+def read_all(paths: Sequence[Path]) -> list[dict]:
+    return [case for path in paths for case in read_jsonl(path)]
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     bench = shared_bench_dir()
     parser.add_argument("--kb", type=Path, default=bench / "kb.jsonl", help="knowledge base JSON lines")
-    parser.add_argument("--cases", type=Path, default=bench / "dev.jsonl", help="labelled inquiries")
-    parser.add_argument("--tune", type=Path, default=None, help="tune thresholds here instead of k-fold")
+    parser.add_argument("--cases", type=Path, nargs="+", default=[bench / "dev.jsonl"],
+                        help="labelled inquiries (several files are read as one)")
+    parser.add_argument("--tune", type=Path, nargs="+", default=None,
+                        help="tune thresholds (and fit weights) here instead of k-fold")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--fit", type=Path, nargs="?", const=DEFAULT_MODEL, default=None,
                         help="refit the answerability weights on --cases and write them "
@@ -89,7 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.bench.baselines import BASELINES
-    cases = read_jsonl(args.cases)
+    cases = read_all(args.cases)
     entries = load_entries(args.kb)
     index = KnowledgeIndex(entries)
     rules, settings = load_default_rules(), TriageSettings()
@@ -97,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     found = assessments(index, rules, settings, cases, timings)
     if args.fit:
         model = fitted(found, cases, index, settings, args.folds,
-                       note=f"fitted on {args.cases.name} ({len(cases)} inquiries) against {args.kb.name}")
+                       note=f"fitted on {' + '.join(p.name for p in args.cases)} ({len(cases)} inquiries) "
+                            f"against {args.kb.name}")
         save_model(model, args.fit)
         print(f"answerability weights written to {args.fit}; fitted threshold {model.threshold:.3f}")
     rows = []
@@ -106,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
                  per_kind(mine, settings.answer_threshold),
                  f"shipped weights, threshold {settings.answer_threshold:g}", timings))
     if args.tune:
-        tune_cases = read_jsonl(args.tune)
+        tune_cases = read_all(args.tune)
         tuned = fitted(assessments(index, rules, settings, tune_cases), tune_cases, index, settings, args.folds)
         outs = [o for o in outcomes(tuned, found, cases, index, settings)]
         rows.append(("Indgang (fitted)", figures(outs, tuned.threshold), per_kind(outs, tuned.threshold),
@@ -116,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append(("Indgang (k-fold)", figures(scored, 0.0), per_kind(scored, 0.0),
                      f"{args.folds}-fold weights+thresholds, thresholds " + ", ".join(f"{t:.2f}" for t in ts),
                      timings))
-    tune_cases = read_jsonl(args.tune) if args.tune else None
+    tune_cases = read_all(args.tune) if args.tune else None
     for name, build in BASELINES.items():
         lat: list[float] = []
         match = build(entries)

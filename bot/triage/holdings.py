@@ -1,4 +1,4 @@
-"""What the business says it already has: its own permit, licence, case or complaint.
+"""What the business says it already has or has applied for: its own permit, licence, case.
 
 The knowledge base explains how to get things: a licence, a permit, a registration.
 A business that writes "vi fik vores miljøgodkendelse i 2019", "vores tilladelse
@@ -17,11 +17,14 @@ from functools import lru_cache
 
 from bot.triage.text import STOP, fold, stem, stems, words
 
-# "vi har (fået)", "vores", "vi fik", "we have", "our" ... followed by what is held
+# "vi har (fået)", "vores", "vi fik", "we have", "our", "vi søgte om" ... followed by what is held
 _HOLDS = re.compile(
     r"\b(?:(?:vi|jeg) (?:har|havde) (?:allerede |nu |jo |lige |haft )?(?:faaet )?|vores |min |mit |mine "
     r"|(?:vi|jeg) fik |har vi |we (?:already )?(?:have|had) (?:got )?|we got |our |my "
-    r"|i (?:already )?(?:have|had) )((?:[\w-]+ ){0,3}[\w-]+)"
+    r"|i (?:already )?(?:have|had) "
+    r"|(?:vi|jeg) (?:har |havde )?(?:allerede )?(?:soegt|soegte|ansoegt|ansoegte|sendt|sendte|indsendt|indsendte"
+    r"|anmeldt|anmeldte|indberettet|indberettede)(?: om| ind)? "
+    r"|we (?:have |had )?(?:already )?(?:applied|submitted|sent|filed)(?: for| in)? )((?:[\w-]+ ){0,3}[\w-]+)"
 )
 # words before the noun that is held: determiners, possessives, adjectives of age and size
 _BEFORE_NOUN = set("""vores min mit mine jeres en et den det de a an the our my egen eget egne fast faste
