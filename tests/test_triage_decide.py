@@ -207,3 +207,16 @@ def test_what_is_held_is_the_noun_after_the_possessive_and_what_it_is_for():
         stem("tilladelse"), stem("udeservering")}
     assert held_terms("Vi fik vores nye miljøgodkendelse i 2019") == {stem("miljoegodkendelse")}
     assert held_terms("Vi søgte om refusion for to måneder siden") == {stem("refusion")}
+
+
+def test_asking_what_it_costs_is_escalated_when_the_entry_states_no_amount():
+    d = decide("Hvad koster det at få udeservering foran vores café?", index(),
+               settings=TriageSettings(answer_threshold=0.0))
+    assert d.action == "escalate"
+    assert any("states no amount" in r for r in d.reasons)
+    priced = [Entry(id="udeservering", title="Udeservering på fortovet", department="Vej og Trafik",
+                    questions=("Hvordan får jeg lov til udeservering foran min café?",),
+                    answer="Du søger om udeservering. Det koster 150 kr. pr. m² pr. sæson.")]
+    d = decide("Hvad koster det at få udeservering foran vores café?", KnowledgeIndex(priced),
+               settings=TriageSettings(answer_threshold=0.0))
+    assert (d.action, d.entry_id) == ("answer", "udeservering")

@@ -4,8 +4,8 @@ Ordered like a policy table: escalation rules first; then the answerability
 model weighs the evidence for each of the best candidates (three matchers, what
 the entry leaves unexplained, intents, case signals) and the most probable one is
 answered only if its probability reaches the threshold and no hard check objects
-(an intent the entry never covers, its required keywords, case signals, a business
-asking about the very licence or permit it already holds).
+(an intent the entry never covers, its required keywords, case signals, a price the
+entry does not state, a business asking about the very licence or permit it already holds).
 Pure and deterministic: no I/O beyond the cached model file, same text and
 index give the same decision.
 """
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.triage.asks import PRICE_INTENT, states_a_price
 from bot.triage.cases import case_points, describes_situation, scale_points
 from bot.triage.cleanup import clean_inquiry
 from bot.triage.evidence import Evidence, gather, question_sentences, sentences_of
@@ -130,6 +131,8 @@ def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: 
     missing = [k for k in item.entry.keywords if not set(stems(k)) & set(found.query.stems)]
     if item.entry.keywords and len(missing) == len(item.entry.keywords):
         problems.append(f"none of the entry's required keywords: {', '.join(item.entry.keywords)}")
+    if PRICE_INTENT in found.query.groups and not states_a_price(f"{item.entry.answer} {item.entry.answer_en}"):
+        problems.append(f"asks what something costs; entry {best.entry_id} states no amount")
     held = already_held(found.held, item.entry.title, tuple(item.entry.questions), item.phrasing_groups,
                         found.query.groups)
     if held:
