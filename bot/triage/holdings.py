@@ -30,6 +30,9 @@ _HOLDS = re.compile(
 _BEFORE_NOUN = set("""vores min mit mine jeres en et den det de a an the our my egen eget egne fast faste
 ny nye nyt gamle gammel gammelt store stor stort lille smaa foerste nuvaerende eksisterende
 tidligere own new old current existing first big small""".split())
+# "vi har sendt ansøgningen om ...": the verb of applying and its particle come before the noun
+_APPLIED = set("""soegt soegte ansoegt ansoegte sendt sendte indsendt indsendte anmeldt anmeldte
+indberettet indberettede faaet om ind applied submitted sent filed for in""".split())
 # "tilladelse til udeservering": the noun after the preposition says what it is for
 _LINKS = set("til for af om paa med ved to of".split())
 # acting on something held is what these entries are about
@@ -43,7 +46,7 @@ def held_terms(text: str) -> frozenset[str]:
     for match in _HOLDS.finditer(folded):
         ws = words(match.group(1))
         i = 0
-        while i < len(ws) - 1 and (ws[i] in _BEFORE_NOUN or ws[i].isdigit()):
+        while i < len(ws) - 1 and (ws[i] in _BEFORE_NOUN or ws[i] in _APPLIED or ws[i].isdigit()):
             i += 1
         noun = ws[i:i + 1]
         if len(ws) > i + 2 and ws[i + 1] in _LINKS:
