@@ -39,10 +39,19 @@ _LINKS = set("til for af om paa med ved to of".split())
 ACTS_ON_HELD = frozenset({"!forny", "!afmeld", "!aendre"})
 
 
+# "vi er registreret som café": being registered, approved or notified holds the registration
+_HOLDS_STATE = re.compile(
+    r"\b(?:vi|jeg) (?:er|har vaeret|blev) (?:allerede |nu )?(registreret|godkendt|anmeldt|tilmeldt)\b"
+    r"|\bwe (?:are|have been|were) (?:already )?(registered|approved)\b")
+_STATE_NOUN = {"registreret": "registrering", "godkendt": "godkendelse", "anmeldt": "anmeldelse",
+               "tilmeldt": "tilmelding", "registered": "registrering", "approved": "godkendelse"}
+
+
 def held_terms(text: str) -> frozenset[str]:
     """Stems of the nouns the text says the business already has."""
     folded = " ".join(fold(text).split())
-    found: set[str] = set()
+    found: set[str] = {stem(_STATE_NOUN[next(g for g in m.groups() if g)])
+                       for m in _HOLDS_STATE.finditer(folded)}
     for match in _HOLDS.finditer(folded):
         ws = words(match.group(1))
         i = 0
