@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
@@ -66,7 +66,7 @@ def gather(text: str, query: Analysis, scored: list[Scored], index: KnowledgeInd
     ids = [s.entry_id for s in pool]
     grams = index.grams.similarities(text, ids)
     joined = " ".join(f for f in query.features if f[0] != "@")
-    fuzzy = {i: _fuzzy(joined, index.item(i).phrasing_stems) for i in ids}
+    fuzzy = _fuzzy(joined, {i: index.item(i).phrasing_stems for i in ids})
     score = {s.entry_id: s.score for s in pool}
     shape = {**_shape(text, query, lang), "case_points": case_points}
     idf = {f: index.idf(f) for f in query.features}
@@ -122,12 +122,37 @@ def _gap(values: dict[str, float], key: str) -> float:
     return values[key] - max(others) if others else values[key]
 
 
-def _fuzzy(query: str, phrasings: tuple[str, ...]) -> float:
-    """Best fuzzy match of the inquiry's stems with one of the entry's phrasings (0..1)."""
+def _fuzzy(query: str, phrasings: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    """Best fuzzy match of the inquiry's stems with one of each entry's phrasings (0..1):
+    token-set ratio times partial ratio.
+
+    The token-set ratios of all candidates' phrasings come from one call, best first;
+    the slower partial ratio is computed only where the product can still beat that
+    entry's best so far (a partial ratio is at most 100), with that floor as its cutoff
+    so it may stop early. The maximum is the same as from comparing every phrasing."""
+    best = dict.fromkeys(phrasings, 0.0)
     if not query:
-        return 0.0
-    return max((fuzz.token_set_ratio(query, p) * fuzz.partial_ratio(query, p) / 10_000
-                for p in phrasings if p), default=0.0)
+        return best
+    flat: list[str] = []
+    owner: list[str] = []
+    for entry_id, texts in phrasings.items():
+        for text in texts:
+            if text:
+                flat.append(text)
+                owner.append(entry_id)
+    for text, token_set, k in process.extract(query, flat, scorer=fuzz.token_set_ratio, limit=None):
+        entry_id = owner[k]
+        so_far = best[entry_id]
+        if token_set * 100 / 10_000 <= so_far:
+            continue
+        floor = max(0.0, so_far * 10_000 / token_set - _CUTOFF_SLACK)
+        value = token_set * fuzz.partial_ratio(query, text, score_cutoff=floor) / 10_000
+        if value > so_far:
+            best[entry_id] = value
+    return best
+
+
+_CUTOFF_SLACK = 0.01  # below the exact floor, so rounding can never cut off a ratio that would win
 
 
 def _unexplained(query: Analysis, idf: dict[str, float], index: KnowledgeIndex,
