@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import repeat
 
 from bot.triage.features import Analysis
-from bot.triage.index import KnowledgeIndex
+from bot.triage.index import KnowledgeIndex, PhrasingTable
 
 COMMON_SHARE = 0.05  # features in more entries than this share are skipped when shortlisting
 SMALL_BASE = 200  # up to this many entries every shared feature counts
@@ -92,25 +93,16 @@ def _score(terms: _Terms, index: KnowledgeIndex, entry_id: str) -> Scored:
     matched = 0.0
     for f, weighted, concepts in terms.terms:
         w = get(f)
-        if not w:
-            # a word the entry lacks may still be explained through a concept (zero terms add nothing)
-            if not concepts:
-                continue
+        if w:
+            matched += weighted * w
+        elif concepts:  # a word the entry lacks may still be explained through a concept
             w = _via_concept(concepts, weights)
-            if not w:
-                continue
-        matched += weighted * w
+            if w:  # a zero term adds nothing
+                matched += weighted * w
     query_cover = matched / terms.total
     idf = terms.idf
     shared = [(f, qw, idf[f]) for f, qw in terms.features.items() if f in weights]  # phrasings hold no others
-    phrasing_cover = 0.0
-    if shared:
-        for phrasing in item.phrasings:
-            have = _have(shared, phrasing)
-            if have:
-                want = index.phrasing_weight(phrasing)
-                if want and have / want > phrasing_cover:
-                    phrasing_cover = have / want
+    phrasing_cover = _phrasing_cover(shared, index.phrasing_table(entry_id)) if shared else 0.0
     return Scored(entry_id, math.sqrt(query_cover * phrasing_cover), query_cover, phrasing_cover)
 
 
@@ -120,16 +112,23 @@ CONCEPT_CREDIT = 0.7  # a word the entry lacks but whose concept it has counts a
 def _via_concept(concepts: set[str], weights: dict[str, float]) -> float:
     """How strongly the entry says a concept the word is a term of ("regningen" for an entry
     on invoices): a synonym is explained, if less surely than the word itself."""
-    return CONCEPT_CREDIT * max((weights.get(g, 0.0) for g in concepts), default=0.0)
+    return CONCEPT_CREDIT * max(map(weights.get, concepts, repeat(0.0)), default=0.0)
 
 
-def _have(asked: list[tuple[str, float, float]], phrasing: dict[str, float]) -> float:
-    """The idf-weighted information of a phrasing that the inquiry mentions (the numerator
-    of its coverage; the denominator is the phrasing's own weight)."""
-    have = 0.0
-    get = phrasing.get
+def _phrasing_cover(asked: list[tuple[str, float, float]], table: PhrasingTable) -> float:
+    """The best share of one phrasing's information (idf-weighted) that the inquiry mentions.
+
+    Each phrasing's share is summed over the inquiry's words in their order, as if
+    phrasing by phrasing."""
+    have: dict[int, float] = {}
+    places = table.places
     for feature, qw, idf in asked:
-        pw = get(feature)
-        if pw:
-            have += pw * idf * min(1.0, qw / pw)
-    return have
+        for number, pw in places.get(feature, ()):
+            have[number] = have.get(number, 0.0) + pw * idf * min(1.0, qw / pw)
+    best = 0.0
+    wants = table.wants
+    for number, covered in have.items():
+        want = wants[number]
+        if want and covered / want > best:
+            best = covered / want
+    return best
