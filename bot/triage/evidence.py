@@ -72,12 +72,13 @@ def gather(text: str, query: Analysis, scored: list[Scored], index: KnowledgeInd
     shape = {**_shape(text, query, lang), "case_points": case_points}
     idf = {f: index.idf(f) for f in query.features}
     unexplained = _Unexplained(index)
+    score_gap, grams_gap, fuzzy_gap = _gaps(score), _gaps(grams), _gaps(fuzzy)
     out = []
     for s in pool:
         values = {
-            "score": s.score, "score_gap": _gap(score, s.entry_id),
-            "grams": grams[s.entry_id], "grams_gap": _gap(grams, s.entry_id),
-            "fuzzy": fuzzy[s.entry_id], "fuzzy_gap": _gap(fuzzy, s.entry_id),
+            "score": s.score, "score_gap": score_gap[s.entry_id],
+            "grams": grams[s.entry_id], "grams_gap": grams_gap[s.entry_id],
+            "fuzzy": fuzzy[s.entry_id], "fuzzy_gap": fuzzy_gap[s.entry_id],
             "query_cover": s.query_cover, "phrasing_cover": s.phrasing_cover,
             **_unexplained(query, idf, index, s.entry_id, unexplained), **shape,
             "focus_unexplained": _missing_share(focus or query, index, s.entry_id, unexplained),
@@ -127,12 +128,13 @@ def _add_sentences(out: list[Evidence], sentences: Sequence[Analysis], index: Kn
                     for s in sentences]
     best = {i: max(per_sentence, key=lambda ps: ps[i].score)[i] for i in ids}
     best_score = {i: best[i].score for i in ids}
+    sentence_gap = _gaps(best_score)
     idf = index.idf
     for e in out:
         touching = [s for s in sentences
                     if len(unexplained.missing(s, e.entry_id)) < len(unexplained.content(s))]
         e.values["sentence_score"] = best_score[e.entry_id]
-        e.values["sentence_gap"] = _gap(best_score, e.entry_id)
+        e.values["sentence_gap"] = sentence_gap[e.entry_id]
         e.values["sentence_unexplained"] = 1.0 - best[e.entry_id].query_cover
         # the share of the touching sentences' content the entry never mentions (1 when none touch)
         total = sum(idf(f) for s in touching for f in unexplained.content(s))
@@ -146,10 +148,15 @@ def _explained(feature: str, weights: dict[str, float], query: Analysis) -> bool
     return feature in weights or any(g in weights for g in query.concepts_of.get(feature, ()))
 
 
-def _gap(values: dict[str, float], key: str) -> float:
-    """How far this candidate is ahead of the best other one (negative when behind)."""
-    others = [v for k, v in values.items() if k != key]
-    return values[key] - max(others) if others else values[key]
+def _gaps(values: dict[str, float]) -> dict[str, float]:
+    """How far each candidate is ahead of the best other one (negative when behind).
+
+    The best other one is the runner-up for the leader (equal to it on a tie) and the
+    leader for everyone else; a lone candidate's gap is its value."""
+    if len(values) < 2:
+        return dict(values)
+    first, second = sorted(values.values(), reverse=True)[:2]
+    return {key: value - (second if value == first else first) for key, value in values.items()}
 
 
 def _fuzzy(query: str, phrasings: dict[str, tuple[str, ...]]) -> dict[str, float]:
