@@ -107,12 +107,17 @@ class _Unexplained:
         return found
 
     def missing(self, query: Analysis, entry_id: str) -> list[str]:
-        """Content features, in the analysis's order, that the entry does not explain."""
+        """Content features, in the analysis's order, that the entry does not explain: it
+        has neither the word itself nor a concept the word is a term of (a business writing
+        "tøjbutik" or "regningen" is explained by an entry about shops or invoices)."""
         key = (id(query), entry_id)
         found = self._missing.get(key)
         if found is None:
             weights = self.index.item(entry_id).weights
-            found = self._missing[key] = [f for f in self.content(query) if not _explained(f, weights, query)]
+            concepts_of = query.concepts_of
+            found = self._missing[key] = [
+                f for f in self.content(query)
+                if f not in weights and (f not in concepts_of or weights.keys().isdisjoint(concepts_of[f]))]
         return found
 
 
@@ -140,12 +145,6 @@ def _add_sentences(out: list[Evidence], sentences: Sequence[Analysis], index: Kn
         total = sum(idf(f) for s in touching for f in unexplained.content(s))
         missing = sum(idf(f) for s in touching for f in unexplained.missing(s, e.entry_id))
         e.values["touched_unexplained"] = missing / total if total else 1.0
-
-
-def _explained(feature: str, weights: dict[str, float], query: Analysis) -> bool:
-    """The entry mentions the word itself or a concept the word is a term of: a business
-    writing "tøjbutik" or "regningen" is explained by an entry about shops or invoices."""
-    return feature in weights or any(g in weights for g in query.concepts_of.get(feature, ()))
 
 
 def _gaps(values: dict[str, float]) -> dict[str, float]:
