@@ -176,4 +176,17 @@ def m001_core(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_core]
+def m002_case_lookups(db: Database) -> None:
+    """Indexes for lookups that otherwise read every case ever opened: the case of a thread
+    (each message on a known thread; each thread retention deletes) and the year's highest
+    case number (each new case; the expression matches ``cases.next_number``)."""
+    _run(
+        db,
+        """
+        CREATE INDEX cases_thread ON cases(thread_id, id);
+        CREATE INDEX cases_year_number ON cases(substr(number, 1, 5), CAST(substr(number, 6) AS INTEGER));
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_case_lookups]

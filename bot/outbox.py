@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot import events, threads
-from bot.store import Store, dumps, fetch_all, get_row, insert, loads, now_iso, transaction, update
+from bot.store import Store, dumps, fetch_all, fetch_one, get_row, insert, loads, now_iso, transaction, update
 from bot.types import Channel, Reply
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,9 @@ def _reply(row: dict[str, Any]) -> Reply:
 
 def mark_sent(db: Database, outbox_id: int, native_id: str | None = None) -> None:
     with transaction(db):
-        row = get_row(db, "outbox", outbox_id)
+        row = fetch_one(db, "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? "
+                            "RETURNING thread_id, message_id, channel", [now_iso(), outbox_id])
         assert row is not None
-        update(db, "outbox", outbox_id, {"status": "sent", "sent_at": now_iso(), "last_error": None})
         if row["message_id"]:
             changes = {"status": "sent"}
             if native_id and row["channel"] != "email":

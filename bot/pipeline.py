@@ -61,47 +61,51 @@ def process(db: Database, knowledge: Knowledge, settings: Settings, message: Mes
     stored = store_message(db, message)
     if isinstance(stored, Outcome):
         return stored
-    thread, message_id = stored
-    return decide_and_act(db, knowledge, settings, thread, message_id, message)
+    thread, message_id, opened = stored
+    return decide_and_act(db, knowledge, settings, thread, message_id, message, opened=opened)
 
 
 def decide_and_act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str, Any],
-                   message_id: int, message: Message) -> Outcome:
+                   message_id: int, message: Message, *, opened: bool = False) -> Outcome:
     """The error boundary for one stored message: a failure goes to a person, never lost."""
     try:
         with transaction(db):
-            return act(db, knowledge, settings, thread, message_id, message)
+            return act(db, knowledge, settings, thread, message_id, message, opened=opened)
     except Exception as exc:
         log.exception("message %s on thread %s failed", message_id, thread["id"])
         return hand_to_person(db, settings, thread, message_id, exc)
 
 
-def store_message(db: Database, message: Message) -> Outcome | tuple[dict[str, Any], int]:
+def store_message(db: Database, message: Message) -> Outcome | tuple[dict[str, Any], int, bool]:
+    """Commit the message; returns its thread, its id and whether it opened the thread."""
     with transaction(db):
         duplicate = threads.is_duplicate(db, message)
         if duplicate:
             return Outcome("duplicate", None, duplicate, reason="already received")
         thread = threads.find_thread(db, message)
+        opened = thread is None
         if thread is None:
             lang = message.lang_hint or detect_language(f"{message.subject}\n{message.text}")
             thread = threads.create_thread(db, message, lang)
-        message_id = threads.store_inbound(db, thread["id"], message)
+        message_id = threads.store_inbound(db, thread["id"], message, touch_thread=not opened)
         events.record(db, "received", thread["id"], channel=message.channel, message_id=message_id)
-    return thread, message_id
+    return thread, message_id, opened
 
 
 def act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str, Any],
-        message_id: int, message: Message) -> Outcome:
+        message_id: int, message: Message, *, opened: bool = False) -> Outcome:
+    """``opened``: this message has just opened the thread, so it has no case and no bot
+    answer yet and neither is looked up."""
     if message.automatic:
         return ignore(db, thread, message_id, f"automatic message: {message.automatic}")
-    case = cases.of_thread(db, thread["id"])
+    case = None if opened else cases.of_thread(db, thread["id"])
     if case and case["status"] == "closed":
         return after_close(db, settings, thread, message_id, message, case)
     if case or thread["owner"] == "staff":
         return attach(db, settings, thread, message_id, message, case)
     if not message.text.strip() and not message.attachments:
         return ignore(db, thread, message_id, "empty message")
-    if threads.bot_answered(db, thread["id"]):
+    if not opened and threads.bot_answered(db, thread["id"]):
         if THANKS_RE.match(message.text.strip()):
             return ignore(db, thread, message_id, "thanks after an answer")
         why = "unsatisfied with the answer" if is_unsatisfied(message.text) else "follow-up after a bot answer"

@@ -12,6 +12,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -23,6 +24,7 @@ from bot.store import Store, get_state, set_state, transaction
 from bot.triage import load_default_rules
 from bot.types import Channel, Outcome
 from bot.web.live import Hub
+from escalation import deadlines
 from knowledge import entries as kb
 from knowledge import rules as rulebook
 
@@ -74,6 +76,7 @@ class Runtime:
         store = Store(settings.db_path)
         store.run(seed_if_new, settings)
         knowledge = store.run(Knowledge.load)
+        deadlines.load_calendar(date.today().year)
         worker = OutboxWorker(store, {})
         pipeline = Pipeline(store, settings, knowledge, on_queued=worker.poke)
         runtime = cls(settings, store, knowledge, pipeline, worker)

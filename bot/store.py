@@ -64,24 +64,41 @@ def schema_version(db: Database) -> int:
     return db.execute("SELECT count(*) FROM _migrations").fetchone()[0]
 
 
+SAVEPOINT = "indgang_nested"  # one name for every level: RELEASE and ROLLBACK TO take the innermost
+
+
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
-    """All-or-nothing block; nested blocks become savepoints."""
-    if db.conn.in_transaction:
-        with db.atomic():
+    """All-or-nothing block; nested blocks become savepoints.
+
+    The savepoint has a fixed name (sqlite-utils' ``atomic`` makes a random one), so its
+    statements are prepared once and stay in the connection's statement cache."""
+    conn = db.conn
+    if conn.in_transaction:
+        conn.execute(f"SAVEPOINT {SAVEPOINT}")
+        try:
             yield db
+        except BaseException:
+            if conn.in_transaction:  # an error may already have ended the whole transaction
+                conn.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+                conn.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+            raise
+        conn.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
         return
-    db.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
     except BaseException:
-        db.conn.rollback()
+        conn.rollback()
         raise
-    db.execute("COMMIT")
+    conn.execute("COMMIT")
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps would build anew for every call
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def loads(value: str | None, default: Any = None) -> Any:
@@ -93,6 +110,16 @@ def insert(db: Database, table: str, row: dict[str, Any]) -> int:
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     return db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())).lastrowid
+
+
+def insert_returning(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """INSERT and read the whole new row (defaults included) in one statement."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING *", list(row.values()))
+    names = [d[0] for d in cursor.description]
+    (values,) = cursor.fetchall()  # read to the end, so the statement is finished before COMMIT
+    return dict(zip(names, values, strict=True))
 
 
 def update(db: Database, table: str, row_id: Any, changes: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.store import dumps, fetch_all, fetch_one, get_row, insert, now_iso, update
+from bot.store import dumps, fetch_all, fetch_one, get_row, insert, insert_returning, now_iso, update
 from bot.types import Decision, Message
 
 CASE_NUMBER_RE = re.compile(r"\[(?:sag|case)\s+(\d{4}-\d{4,})\]|sag\s*nr\.?\s*(\d{4}-\d{4,})", re.I)
@@ -55,12 +55,11 @@ def get_thread(db: Database, thread_id: int) -> dict[str, Any] | None:
 
 def create_thread(db: Database, message: Message, lang: str) -> dict[str, Any]:
     stamp = now_iso()
-    thread_id = insert(db, "threads", {
+    return insert_returning(db, "threads", {
         "channel": message.channel, "address": message.sender, "name": message.sender_name,
         "subject": message.subject, "lang": lang, "owner": "bot", "status": "open",
         "created_at": stamp, "updated_at": stamp,
     })
-    return get_thread(db, thread_id)  # type: ignore[return-value]
 
 
 def is_duplicate(db: Database, message: Message) -> int | None:
@@ -71,7 +70,9 @@ def is_duplicate(db: Database, message: Message) -> int | None:
     return row[0] if row else None
 
 
-def store_inbound(db: Database, thread_id: int, message: Message) -> int:
+def store_inbound(db: Database, thread_id: int, message: Message, *, touch_thread: bool = True) -> int:
+    """Save an inbound message; ``touch_thread=False`` for a thread it has just opened,
+    whose ``updated_at`` is already now."""
     # A content hash stands in for a missing Message-ID: unique, but never a header to reply to.
     email_id = message.source_id if message.channel == "email" and not message.source_id.startswith("sha256:") else None
     message_id = insert(db, "messages", {
@@ -86,7 +87,8 @@ def store_inbound(db: Database, thread_id: int, message: Message) -> int:
             "message_id": message_id, "filename": attachment.filename,
             "content_type": attachment.content_type, "size": attachment.size, "data": attachment.data,
         })
-    touch(db, thread_id)
+    if touch_thread:
+        touch(db, thread_id)
     return message_id
 
 

@@ -20,9 +20,12 @@ COMPLEXITIES = ("simple", "medium", "complex")
 
 
 def next_number(db: Database, year: int) -> str:
-    """The year's highest number plus one: erased cases never free a number for reuse."""
-    row = db.execute("SELECT max(CAST(substr(number, 6) AS INTEGER)) FROM cases WHERE number >= ? AND number < ?",
-                     [f"{year}-", f"{year}."]).fetchone()
+    """The year's highest number plus one: erased cases never free a number for reuse.
+
+    Read from the ``cases_year_number`` index (same expressions), not by casting every
+    number of the year."""
+    row = db.execute("SELECT max(CAST(substr(number, 6) AS INTEGER)) FROM cases WHERE substr(number, 1, 5) = ?",
+                     [f"{year}-"]).fetchone()
     return f"{year}-{(row[0] or 0) + 1:04d}"
 
 

@@ -22,6 +22,12 @@ def _danish_holidays(year: int) -> frozenset[date]:
     return frozenset(days)
 
 
+def load_calendar(year: int) -> None:
+    """Load a year's closed days ahead of use: the holidays package reads every country's
+    calendar on first use (tens of milliseconds), which should not fall on the first case."""
+    _danish_holidays(year)
+
+
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _danish_holidays(day.year)
 

@@ -99,3 +99,14 @@ def test_case_numbers_run_per_year(runtime: Runtime) -> None:
     numbers = [runtime.store.run(cases.open_case, thread_id, "medium", None,
                                  datetime(2026, 6, 1, tzinfo=timezone.utc))["number"] for _ in range(2)]
     assert numbers == ["2026-0001", "2026-0002"]
+
+
+def test_case_numbers_go_on_past_four_digits(runtime: Runtime) -> None:
+    thread_id = runtime.store.run(lambda db: db["threads"].insert(
+        {"channel": "memory", "address": "x", "created_at": "", "updated_at": ""}).last_pk)
+    runtime.store.run(lambda db: db["cases"].insert(
+        {"number": "2026-9999", "thread_id": thread_id, "complexity": "medium", "department": "Byggesag",
+         "deadline": "2026-06-08", "first_answer_due": "", "created_at": ""}))
+    numbers = [runtime.store.run(cases.open_case, thread_id, "medium", None,
+                                 datetime(2026, 6, 1, tzinfo=timezone.utc))["number"] for _ in range(2)]
+    assert numbers == ["2026-10000", "2026-10001"]

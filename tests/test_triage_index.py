@@ -59,3 +59,14 @@ def test_decisions_do_not_depend_on_the_order_entries_were_loaded_in() -> None:
     for line in bench_file("dev.jsonl").read_text(encoding="utf-8").splitlines()[:60]:
         text = json.loads(line)["text"]
         assert decide(text, first, rules, settings) == decide(text, second, rules, settings)
+
+
+def test_a_misspelling_is_read_against_the_words_the_base_has_now():
+    idx = KnowledgeIndex(BASE)
+    before = idx.analyse("Må vi sætte et stilads op?").features
+    idx.upsert(Entry(id="extra", title="Stilladstilladelse", department="Vej og Trafik",
+                     questions=("Må vi stille stillads op?",), answer="Søg om råden over vej."))
+    learnt = idx.analyse("Må vi sætte et stilads op?").features
+    idx.remove("extra")
+    assert "stillad" in learnt and "stillad" not in before
+    assert idx.analyse("Må vi sætte et stilads op?").features == before

@@ -61,7 +61,7 @@ class CharGramIndex:
         self._norms: dict[str, float] = {}
         self._idf: dict[str, float] = {}
         self._cached_at = 0
-        self._counts: OrderedDict[str, Counter[str]] = OrderedDict()  # recently compared entries
+        self._counts: OrderedDict[str, dict[str, float]] = OrderedDict()  # tf weights of recently compared entries
 
     COUNTS_KEPT = 4096  # popular entries stay counted; memory stays bounded at any base size
 
@@ -110,11 +110,14 @@ class CharGramIndex:
         value = self._idf[gram] = math.log((1 + len(self._texts)) / (1 + self.df.get(gram, 0))) + 1.0
         return value
 
-    def _weights(self, entry_id: str) -> tuple[Counter[str], float]:
-        """An entry's gram counts and the length of its TF-IDF vector."""
-        counts = self._counts.get(entry_id)
-        if counts is None:
-            counts = self._counts[entry_id] = gram_counts(self._texts[entry_id])
+    def _weights(self, entry_id: str) -> tuple[dict[str, float], float]:
+        """An entry's gram tf weights and the length of its TF-IDF vector.
+
+        The tf weights (not the raw counts) are what is kept: they are what the
+        cosine multiplies, so a compared entry costs no logarithm per gram."""
+        tfs = self._counts.get(entry_id)
+        if tfs is None:
+            tfs = self._counts[entry_id] = {g: _tf(c) for g, c in gram_counts(self._texts[entry_id]).items()}
             if len(self._counts) > self.COUNTS_KEPT:
                 self._counts.popitem(last=False)
         else:
@@ -122,25 +125,29 @@ class CharGramIndex:
         norm = self._norms.get(entry_id)
         if norm is None:
             table, new, total = self._idf_table(), self._new_idf, 0.0
-            for gram, count in counts.items():
-                weight = _tf(count) * (table.get(gram) or new(gram))
+            for gram, tf in tfs.items():
+                weight = tf * (table.get(gram) or new(gram))
                 total += weight * weight
             norm = self._norms[entry_id] = math.sqrt(total) or 1.0
-        return counts, norm
+        return tfs, norm
 
     def similarities(self, text: str, entry_ids: list[str]) -> dict[str, float]:
         """Cosine between the text and each listed entry (0..1)."""
         counts = gram_counts(text)
-        idf = {g: self.idf(g) for g in counts}
-        query = {g: _tf(c) * idf[g] for g, c in counts.items()}
-        qnorm = math.sqrt(sum(v * v for v in query.values())) or 1.0
+        table, new = self._idf_table(), self._new_idf
+        query = []  # (gram, tf-idf weight, idf), in the text's order so the sums are always the same
+        for g, c in counts.items():
+            idf = table.get(g) or new(g)
+            query.append((g, _tf(c) * idf, idf))
+        qnorm = math.sqrt(sum(v * v for _, v, _ in query)) or 1.0
         out = {}
         for entry_id in entry_ids:
             if entry_id not in self._texts:
                 out[entry_id] = 0.0
                 continue
-            grams, norm = self._weights(entry_id)
-            dot = sum(v * _tf(grams[g]) * idf[g] for g, v in query.items() if g in grams)
+            tfs, norm = self._weights(entry_id)
+            get = tfs.get
+            dot = sum([v * tf * idf for g, v, idf in query if (tf := get(g))])  # a tf is never 0
             out[entry_id] = dot / (qnorm * norm)
         return out
 

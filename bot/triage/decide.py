@@ -28,7 +28,7 @@ from bot.triage.routing import guess_department, named_departments
 from bot.triage.rules import describe, matching_rule
 from bot.triage.scoring import Scored, score_entries
 from bot.triage.settings import TriageSettings
-from bot.triage.text import detect_language, stems
+from bot.triage.text import detect_language, stems, words
 from bot.types import Complexity, Decision, Lang, Rule
 
 _DEFAULT_SETTINGS = TriageSettings()
@@ -62,17 +62,35 @@ def assess(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
     body = clean_inquiry(text) or text.strip()
     full = body if not subject or _is_reply(subject) else f"{subject}\n{body}"
     lang: Lang = lang_hint or detect_language(body)
-    query = index.analyse(full)
+    analyses = _Analyses(index)
+    query = analyses.of(full)
     scored = score_entries(query, index, settings.shortlist)
     points, hits = case_points(full)
     focus = question_sentences(full)
-    sentences = [index.analyse(s) for s in sentences_of(full)]
-    evidence = gather(full, query, scored, index, lang, points,
-                      index.analyse(focus) if focus != full else query, sentences)
+    sentences = [analyses.of(s) for s in sentences_of(full)]
+    evidence = gather(full, query, scored, index, lang, points, analyses.of(focus), sentences)
     named = frozenset(named_departments(full, index.synonyms))
     scale, scale_hits = scale_points(full, len(named), settings.multi_department_min)
     return Assessment(lang, query, scored, evidence, points, hits, matching_rule(full, rules),
                       scale, tuple(scale_hits), named, describes_situation(full), held_terms(full))
+
+
+class _Analyses:
+    """The analyses of one inquiry's texts (whole, question sentences, each sentence), by word
+    sequence: an analysis depends on the words only, and the question sentence of a chat
+    line is often the whole line, so each distinct text is analysed once and every use of
+    it gets the same object (which ``gather`` then measures once)."""
+
+    def __init__(self, index: KnowledgeIndex) -> None:
+        self.index = index
+        self._found: dict[tuple[str, ...], Analysis] = {}
+
+    def of(self, text: str) -> Analysis:
+        key = tuple(words(text))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self.index.analyse(text)
+        return found
 
 
 def decide(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),

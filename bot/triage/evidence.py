@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.triage.features import Analysis
 from bot.triage.index import KnowledgeIndex
@@ -59,79 +59,140 @@ def gather(text: str, query: Analysis, scored: list[Scored], index: KnowledgeInd
     ``focus`` is the analysis of the inquiry's question sentences: in a long mail
     the context matters less than what is actually asked. ``sentences`` are the
     inquiry's sentences analysed one by one: the question sentence of a mail may
-    match an entry strongly on its own while greetings and background dilute it."""
+    match an entry strongly on its own while greetings and background dilute it.
+    An analysis passed more than once (the same object) is measured once."""
     pool = scored[:POOL]
     if not pool:
         return []
     ids = [s.entry_id for s in pool]
     grams = index.grams.similarities(text, ids)
     joined = " ".join(f for f in query.features if f[0] != "@")
-    fuzzy = {i: _fuzzy(joined, index.item(i).phrasing_stems) for i in ids}
+    fuzzy = _fuzzy(joined, {i: index.item(i).phrasing_stems for i in ids})
     score = {s.entry_id: s.score for s in pool}
     shape = {**_shape(text, query, lang), "case_points": case_points}
     idf = {f: index.idf(f) for f in query.features}
+    unexplained = _Unexplained(index)
+    score_gap, grams_gap, fuzzy_gap = _gaps(score), _gaps(grams), _gaps(fuzzy)
     out = []
     for s in pool:
         values = {
-            "score": s.score, "score_gap": _gap(score, s.entry_id),
-            "grams": grams[s.entry_id], "grams_gap": _gap(grams, s.entry_id),
-            "fuzzy": fuzzy[s.entry_id], "fuzzy_gap": _gap(fuzzy, s.entry_id),
+            "score": s.score, "score_gap": score_gap[s.entry_id],
+            "grams": grams[s.entry_id], "grams_gap": grams_gap[s.entry_id],
+            "fuzzy": fuzzy[s.entry_id], "fuzzy_gap": fuzzy_gap[s.entry_id],
             "query_cover": s.query_cover, "phrasing_cover": s.phrasing_cover,
-            **_unexplained(query, idf, index, s.entry_id), **shape,
-            "focus_unexplained": _missing_share(focus or query, index, s.entry_id),
+            **_unexplained(query, idf, index, s.entry_id, unexplained), **shape,
+            "focus_unexplained": _missing_share(focus or query, index, s.entry_id, unexplained),
         }
         values["agreement"] = float(sum(values[g] > 0 for g in ("score_gap", "grams_gap", "fuzzy_gap")))
         out.append(Evidence(s.entry_id, values))
-    _add_sentences(out, sentences or [query], index)
+    _add_sentences(out, sentences or [query], index, unexplained, query, {s.entry_id: s for s in pool})
     return out
 
 
-def _add_sentences(out: list[Evidence], sentences: Sequence[Analysis], index: KnowledgeIndex) -> None:
-    """Best single-sentence score per candidate and what the sentences touching it leave out."""
+class _Unexplained:
+    """The content features of an analysis (concepts left out) and, per entry, those the
+    entry does not explain, each worked out once per inquiry: the whole inquiry, its
+    question sentences and each sentence are measured against the same candidates by
+    several of the measurements, often with the same analysis (a one-sentence chat line)."""
+
+    def __init__(self, index: KnowledgeIndex) -> None:
+        self.index = index
+        self._content: dict[int, list[str]] = {}
+        self._missing: dict[tuple[int, str], list[str]] = {}
+
+    def content(self, query: Analysis) -> list[str]:
+        found = self._content.get(id(query))
+        if found is None:
+            found = self._content[id(query)] = [f for f in query.features if f[0] != "@"]
+        return found
+
+    def missing(self, query: Analysis, entry_id: str) -> list[str]:
+        """Content features, in the analysis's order, that the entry does not explain: it
+        has neither the word itself nor a concept the word is a term of (a business writing
+        "tøjbutik" or "regningen" is explained by an entry about shops or invoices)."""
+        key = (id(query), entry_id)
+        found = self._missing.get(key)
+        if found is None:
+            weights = self.index.item(entry_id).weights
+            concepts_of = query.concepts_of
+            found = self._missing[key] = [
+                f for f in self.content(query)
+                if f not in weights and (f not in concepts_of or weights.keys().isdisjoint(concepts_of[f]))]
+        return found
+
+
+def _add_sentences(out: list[Evidence], sentences: Sequence[Analysis], index: KnowledgeIndex,
+                   unexplained: _Unexplained, query: Analysis | None = None,
+                   query_scores: dict[str, Scored] | None = None) -> None:
+    """Best single-sentence score per candidate and what the sentences touching it leave out.
+
+    A sentence that is the whole inquiry (the same analysis) has the scores the
+    inquiry already got: scoring is deterministic, so they are reused."""
     ids = [e.entry_id for e in out]
-    per_sentence = [score_listed(s, index, ids) for s in sentences]
+    per_sentence = [query_scores if s is query and query_scores is not None else score_listed(s, index, ids)
+                    for s in sentences]
     best = {i: max(per_sentence, key=lambda ps: ps[i].score)[i] for i in ids}
     best_score = {i: best[i].score for i in ids}
+    sentence_gap = _gaps(best_score)
+    idf = index.idf
     for e in out:
-        weights = index.item(e.entry_id).weights
-        touching = [s for s in sentences if any(_explained(f, weights, s) for f in s.features if f[0] != "@")]
+        touching = [s for s in sentences
+                    if len(unexplained.missing(s, e.entry_id)) < len(unexplained.content(s))]
         e.values["sentence_score"] = best_score[e.entry_id]
-        e.values["sentence_gap"] = _gap(best_score, e.entry_id)
+        e.values["sentence_gap"] = sentence_gap[e.entry_id]
         e.values["sentence_unexplained"] = 1.0 - best[e.entry_id].query_cover
-        e.values["touched_unexplained"] = _missing_in(touching, index, e.entry_id)
+        # the share of the touching sentences' content the entry never mentions (1 when none touch)
+        total = sum(idf(f) for s in touching for f in unexplained.content(s))
+        missing = sum(idf(f) for s in touching for f in unexplained.missing(s, e.entry_id))
+        e.values["touched_unexplained"] = missing / total if total else 1.0
 
 
-def _missing_in(sentences: Sequence[Analysis], index: KnowledgeIndex, entry_id: str) -> float:
-    """Share of the given sentences' content the entry never mentions (1 when none given)."""
-    weights = index.item(entry_id).weights
-    content = {(f, i): index.idf(f) for i, s in enumerate(sentences) for f in s.features if f[0] != "@"}
-    total = sum(content.values())
-    missing = sum(w for (f, i), w in content.items() if not _explained(f, weights, sentences[i]))
-    return missing / total if total else 1.0
+def _gaps(values: dict[str, float]) -> dict[str, float]:
+    """How far each candidate is ahead of the best other one (negative when behind).
+
+    The best other one is the runner-up for the leader (equal to it on a tie) and the
+    leader for everyone else; a lone candidate's gap is its value."""
+    if len(values) < 2:
+        return dict(values)
+    first, second = sorted(values.values(), reverse=True)[:2]
+    return {key: value - (second if value == first else first) for key, value in values.items()}
 
 
-def _explained(feature: str, weights: dict[str, float], query: Analysis) -> bool:
-    """The entry mentions the word itself or a concept the word is a term of: a business
-    writing "tøjbutik" or "regningen" is explained by an entry about shops or invoices."""
-    return feature in weights or any(g in weights for g in query.concepts_of.get(feature, ()))
+def _fuzzy(query: str, phrasings: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    """Best fuzzy match of the inquiry's stems with one of each entry's phrasings (0..1):
+    token-set ratio times partial ratio.
 
-
-def _gap(values: dict[str, float], key: str) -> float:
-    """How far this candidate is ahead of the best other one (negative when behind)."""
-    others = [v for k, v in values.items() if k != key]
-    return values[key] - max(others) if others else values[key]
-
-
-def _fuzzy(query: str, phrasings: tuple[str, ...]) -> float:
-    """Best fuzzy match of the inquiry's stems with one of the entry's phrasings (0..1)."""
+    The token-set ratios of all candidates' phrasings come from one call, best first;
+    the slower partial ratio is computed only where the product can still beat that
+    entry's best so far (a partial ratio is at most 100), with that floor as its cutoff
+    so it may stop early. The maximum is the same as from comparing every phrasing."""
+    best = dict.fromkeys(phrasings, 0.0)
     if not query:
-        return 0.0
-    return max((fuzz.token_set_ratio(query, p) * fuzz.partial_ratio(query, p) / 10_000
-                for p in phrasings if p), default=0.0)
+        return best
+    flat: list[str] = []
+    owner: list[str] = []
+    for entry_id, texts in phrasings.items():
+        for text in texts:
+            if text:
+                flat.append(text)
+                owner.append(entry_id)
+    for text, token_set, k in process.extract(query, flat, scorer=fuzz.token_set_ratio, limit=None):
+        entry_id = owner[k]
+        so_far = best[entry_id]
+        if token_set * 100 / 10_000 <= so_far:
+            continue
+        floor = max(0.0, so_far * 10_000 / token_set - _CUTOFF_SLACK)
+        value = token_set * fuzz.partial_ratio(query, text, score_cutoff=floor) / 10_000
+        if value > so_far:
+            best[entry_id] = value
+    return best
+
+
+_CUTOFF_SLACK = 0.01  # below the exact floor, so rounding can never cut off a ratio that would win
 
 
 def _unexplained(query: Analysis, idf: dict[str, float], index: KnowledgeIndex,
-                 entry_id: str) -> dict[str, float]:
+                 entry_id: str, unexplained: _Unexplained) -> dict[str, float]:
     """Inquiry content the entry never mentions: a near miss asks about something extra.
 
     "known" counts only what other entries do mention (the inquiry is about a topic
@@ -139,8 +200,8 @@ def _unexplained(query: Analysis, idf: dict[str, float], index: KnowledgeIndex,
     content no entry mentions at all (often a question outside the base)."""
     item = index.item(entry_id)
     total = sum(idf.values()) or 1.0
-    content = [f for f in query.features if f[0] != "@"]
-    missing = [f for f in content if not _explained(f, item.weights, query)]
+    content = unexplained.content(query)
+    missing = unexplained.missing(query, entry_id)
     known = [f for f in missing if f in index.postings]
     intents = [g for g in query.groups if g[0] == "!"]
     return {"unexplained": sum(idf[f] for f in missing) / total,
@@ -151,11 +212,10 @@ def _unexplained(query: Analysis, idf: dict[str, float], index: KnowledgeIndex,
                                                for g in intents))}
 
 
-def _missing_share(query: Analysis, index: KnowledgeIndex, entry_id: str) -> float:
-    weights = index.item(entry_id).weights
-    content = [(f, index.idf(f)) for f in query.features if f[0] != "@"]
-    total = sum(w for _, w in content) or 1.0
-    return sum(w for f, w in content if not _explained(f, weights, query)) / total
+def _missing_share(query: Analysis, index: KnowledgeIndex, entry_id: str, unexplained: _Unexplained) -> float:
+    idf = index.idf
+    total = sum(idf(f) for f in unexplained.content(query)) or 1.0
+    return sum(idf(f) for f in unexplained.missing(query, entry_id)) / total
 
 
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")

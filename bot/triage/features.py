@@ -31,12 +31,14 @@ class Vocabulary:
     typo_min_length: int = 5
     _splits: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     _splits_at: int = 0  # vocabulary size when the split cache was last emptied
+    _corrections: dict[str, str | None] = field(default_factory=dict)  # emptied whenever the vocabulary changes
 
     @classmethod
     def empty(cls, synonyms: Synonyms, typo_min_length: int = 5) -> Vocabulary:
         return cls(synonyms, Counter(), Counter(), {}, typo_min_length)
 
     def add(self, surface: set[str], stem_set: set[str]) -> None:
+        self._corrections.clear()
         self.surface.update(surface)
         for s in stem_set:
             if self.stems[s] == 0 and len(s) >= self.typo_min_length:
@@ -45,6 +47,7 @@ class Vocabulary:
             self.stems[s] += 1
 
     def discard(self, surface: set[str], stem_set: set[str]) -> None:
+        self._corrections.clear()
         self.surface.subtract(surface)
         for s in stem_set:
             self.stems[s] -= 1
@@ -61,7 +64,16 @@ class Vocabulary:
         """The known stem one edit away (delete, insert, substitute), the most common if several.
 
         A word the synonym list knows is spelt right even when no entry uses it: "varevogn"
-        is a vehicle, not a typo for whatever entry word lies one letter away."""
+        is a vehicle, not a typo for whatever entry word lies one letter away.
+        Remembered per stem until the vocabulary changes: inquiries repeat their words."""
+        if s in self._corrections:
+            return self._corrections[s]
+        if len(self._corrections) >= CORRECTIONS_KEPT:
+            self._corrections.clear()
+        fixed = self._corrections[s] = self._correct(s)
+        return fixed
+
+    def _correct(self, s: str) -> str | None:
         if (not self.typo_min_length <= len(s) <= MAX_WORD or self.stems[s] > 0
                 or s in self.synonyms.lexicon_stems):
             return None
@@ -100,6 +112,7 @@ class Vocabulary:
 
 
 MAX_WORD = 40  # longer "words" are hashes, URLs or garbage: never typo-corrected or split
+CORRECTIONS_KEPT = 100_000  # remembered typo corrections; emptied at this size, so memory stays bounded
 
 
 def _deletions(s: str) -> set[str]:

@@ -8,6 +8,7 @@ edited entry is re-analysed on its own (``upsert``), never the whole base.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ class KnowledgeIndex:
         self.version = 0
         self._idf: dict[str, float] = {}  # emptied whenever the base changes
         self._want: dict[int, float] = {}  # idf-weighted size of each phrasing, same lifetime
+        self._tables: OrderedDict[str, PhrasingTable] = OrderedDict()  # recently scored entries, same lifetime
         self._build({entry.id: entry for entry in entries if entry.active})
 
     def _build(self, entries: dict[str, Entry]) -> None:
@@ -85,6 +87,7 @@ class KnowledgeIndex:
         self.version += 1
         self._idf.clear()
         self._want.clear()
+        self._tables.clear()
 
     def remove(self, entry_id: str) -> None:
         item = self._items.pop(entry_id, None)
@@ -101,6 +104,7 @@ class KnowledgeIndex:
         self.version += 1
         self._idf.clear()
         self._want.clear()
+        self._tables.clear()
 
     def idf(self, feature: str) -> float:
         """BM25's idf: rare features tell entries apart, common ones barely count."""
@@ -119,8 +123,40 @@ class KnowledgeIndex:
             value = self._want[key] = sum(pw * self.idf(f) for f, pw in phrasing.items())
         return value
 
+    def phrasing_table(self, entry_id: str) -> PhrasingTable:
+        """Where each word of an entry's phrasings occurs, and each phrasing's size.
+
+        Scoring adds up, per phrasing, what the inquiry covers of it; looking up each of
+        the inquiry's shared words once here is cheaper than looking in every phrasing.
+        Built when an entry is first scored and kept for the recently scored ones, so
+        memory stays bounded at any base size."""
+        table = self._tables.get(entry_id)
+        if table is None:
+            phrasings = self._items[entry_id].phrasings
+            where: dict[str, list[tuple[int, float]]] = {}
+            for number, phrasing in enumerate(phrasings):
+                for feature, weight in phrasing.items():
+                    where.setdefault(feature, []).append((number, weight))
+            table = self._tables[entry_id] = PhrasingTable(
+                {f: tuple(places) for f, places in where.items()},
+                tuple(self.phrasing_weight(p) for p in phrasings))
+            if len(self._tables) > TABLES_KEPT:
+                self._tables.popitem(last=False)
+        else:
+            self._tables.move_to_end(entry_id)
+        return table
+
     def analyse(self, text: str) -> Analysis:
         return analyse(text, self.vocab)
+
+
+TABLES_KEPT = 4096
+
+
+@dataclass(frozen=True)
+class PhrasingTable:
+    places: dict[str, tuple[tuple[int, float], ...]]  # feature -> (phrasing number, its weight there)
+    wants: tuple[float, ...]  # idf-weighted size of each phrasing
 
 
 def _phrasing_texts(entry: Entry) -> list[str]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import repeat
 
 from bot.triage.features import Analysis
-from bot.triage.index import KnowledgeIndex
+from bot.triage.index import KnowledgeIndex, PhrasingTable
 
 COMMON_SHARE = 0.05  # features in more entries than this share are skipped when shortlisting
 SMALL_BASE = 200  # up to this many entries every shared feature counts
@@ -54,65 +55,80 @@ def shortlist(query: Analysis, index: KnowledgeIndex, size: int) -> list[str]:
     return [entry_id for entry_id, _ in ranked[:size]]
 
 
-class _IdfCache(dict):
-    """idf per feature for one inquiry; the index keeps its own cache between inquiries."""
+class _Terms:
+    """One inquiry's features prepared once for scoring many entries: each with its
+    idf-weighted query weight and the concepts it is a term of. Scoring is the inner
+    loop of triage (a few dozen entries per inquiry), so the per-feature work that does
+    not depend on the entry is not repeated per entry."""
 
-    def __init__(self, index: KnowledgeIndex) -> None:
-        super().__init__()
-        self.index = index
+    __slots__ = ("features", "idf", "terms", "total")
 
-    def __missing__(self, feature: str) -> float:
-        value = self[feature] = self.index.idf(feature)
-        return value
+    def __init__(self, query: Analysis, index: KnowledgeIndex) -> None:
+        idf = index.idf
+        concepts_of = query.concepts_of
+        self.features = query.features
+        self.idf = {f: idf(f) for f in query.features}
+        # qw * idf is the left factor of every matched term, so computing it once keeps the sums exact
+        self.terms = [(f, qw * self.idf[f], concepts_of.get(f)) for f, qw in query.features.items()]
+        self.total = sum(weighted for _, weighted, _ in self.terms) or 1.0
 
 
 def score_entries(query: Analysis, index: KnowledgeIndex, size: int) -> list[Scored]:
-    idf = _IdfCache(index)
-    total = sum(qw * idf[f] for f, qw in query.features.items()) or 1.0
-    scored = [_score(query, idf, total, index, entry_id) for entry_id in shortlist(query, index, size)]
+    terms = _Terms(query, index)
+    scored = [_score(terms, index, entry_id) for entry_id in shortlist(query, index, size)]
     return sorted(scored, key=lambda s: (-s.score, s.entry_id))
 
 
 def score_listed(query: Analysis, index: KnowledgeIndex, entry_ids: list[str]) -> dict[str, Scored]:
     """The same score for given entries only: a single sentence of a long inquiry is
     compared with the candidates the whole inquiry found, not searched for anew."""
-    idf = _IdfCache(index)
-    total = sum(qw * idf[f] for f, qw in query.features.items()) or 1.0
-    return {entry_id: _score(query, idf, total, index, entry_id) for entry_id in entry_ids}
+    terms = _Terms(query, index)
+    return {entry_id: _score(terms, index, entry_id) for entry_id in entry_ids}
 
 
-def _score(query: Analysis, idf: _IdfCache, total: float, index: KnowledgeIndex,
-           entry_id: str) -> Scored:
+def _score(terms: _Terms, index: KnowledgeIndex, entry_id: str) -> Scored:
     item = index.item(entry_id)
     weights = item.weights
-    matched = sum(qw * idf[f] * (weights.get(f) or _via_concept(f, weights, query))
-                  for f, qw in query.features.items())
-    query_cover = matched / total
-    shared = [(f, qw) for f, qw in query.features.items() if f in weights]  # phrasings hold no others
-    phrasing_cover = max((_cover(shared, p, idf, index.phrasing_weight(p)) for p in item.phrasings), default=0.0)
+    get = weights.get
+    matched = 0.0
+    for f, weighted, concepts in terms.terms:
+        w = get(f)
+        if w:
+            matched += weighted * w
+        elif concepts:  # a word the entry lacks may still be explained through a concept
+            w = _via_concept(concepts, weights)
+            if w:  # a zero term adds nothing
+                matched += weighted * w
+    query_cover = matched / terms.total
+    idf = terms.idf
+    shared = [(f, qw, idf[f]) for f, qw in terms.features.items() if f in weights]  # phrasings hold no others
+    phrasing_cover = _phrasing_cover(shared, index.phrasing_table(entry_id)) if shared else 0.0
     return Scored(entry_id, math.sqrt(query_cover * phrasing_cover), query_cover, phrasing_cover)
 
 
 CONCEPT_CREDIT = 0.7  # a word the entry lacks but whose concept it has counts a little less than itself
 
 
-def _via_concept(feature: str, weights: dict[str, float], query: Analysis) -> float:
+def _via_concept(concepts: set[str], weights: dict[str, float]) -> float:
     """How strongly the entry says a concept the word is a term of ("regningen" for an entry
     on invoices): a synonym is explained, if less surely than the word itself."""
-    concepts = query.concepts_of.get(feature)
-    if not concepts:
-        return 0.0
-    return CONCEPT_CREDIT * max((weights.get(g, 0.0) for g in concepts), default=0.0)
+    return CONCEPT_CREDIT * max(map(weights.get, concepts, repeat(0.0)), default=0.0)
 
 
-def _cover(asked: list[tuple[str, float]], phrasing: dict[str, float], idf: dict[str, float],
-           want: float) -> float:
-    """Share of a phrasing's information (idf-weighted) that the inquiry mentions."""
-    if not want:
-        return 0.0
-    have = 0.0
-    for feature, qw in asked:
-        pw = phrasing.get(feature)
-        if pw:
-            have += pw * idf[feature] * min(1.0, qw / pw)
-    return have / want
+def _phrasing_cover(asked: list[tuple[str, float, float]], table: PhrasingTable) -> float:
+    """The best share of one phrasing's information (idf-weighted) that the inquiry mentions.
+
+    Each phrasing's share is summed over the inquiry's words in their order, as if
+    phrasing by phrasing."""
+    have: dict[int, float] = {}
+    places = table.places
+    for feature, qw, idf in asked:
+        for number, pw in places.get(feature, ()):
+            have[number] = have.get(number, 0.0) + pw * idf * min(1.0, qw / pw)
+    best = 0.0
+    wants = table.wants
+    for number, covered in have.items():
+        want = wants[number]
+        if want and covered / want > best:
+            best = covered / want
+    return best
