@@ -19,8 +19,8 @@ from bot.bench.fit import fitted, kfold_fitted, outcomes
 from bot.bench.metrics import Outcome, figures, per_kind
 from bot.bench.report import print_report
 from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
-from bot.triage.decide import Assessment, assess, model_for
-from bot.triage.model import DEFAULT_MODEL, save_model
+from bot.triage.decide import Assessment, answer_threshold, assess, model_for
+from bot.triage.model import DEFAULT_MODEL, load_model, save_model
 from bot.types import Rule
 
 
@@ -48,8 +48,9 @@ def evaluate(kb_path: Path, cases_path: Path, settings: TriageSettings | None = 
     settings = settings or TriageSettings()
     index = KnowledgeIndex(load_entries(kb_path))
     outs = indgang_outcomes(index, load_default_rules(), settings, read_jsonl(cases_path))
-    result = figures(outs, settings.answer_threshold)
-    result["per_kind"] = per_kind(outs, settings.answer_threshold)
+    threshold = answer_threshold(settings, model_for(settings))
+    result = figures(outs, threshold)
+    result["per_kind"] = per_kind(outs, threshold)
     return result
 
 
@@ -106,12 +107,13 @@ def run(args: argparse.Namespace) -> int:
                        note=f"fitted on {' + '.join(p.name for p in args.cases)} ({len(cases)} inquiries) "
                             f"against {args.kb.name}")
         save_model(model, args.fit)
+        load_model.cache_clear()
         print(f"answerability weights written to {args.fit}; fitted threshold {model.threshold:.3f}")
     rows = []
     mine = outcomes(model_for(settings), found, cases, index, settings)
-    rows.append(("Indgang (defaults)", figures(mine, settings.answer_threshold),
-                 per_kind(mine, settings.answer_threshold),
-                 f"shipped weights, threshold {settings.answer_threshold:g}", timings))
+    threshold = answer_threshold(settings, model_for(settings))
+    rows.append(("Indgang (defaults)", figures(mine, threshold), per_kind(mine, threshold),
+                 f"shipped weights, threshold {threshold:.2f}", timings))
     if args.tune:
         tune_cases = read_all(args.tune)
         tuned = fitted(assessments(index, rules, settings, tune_cases), tune_cases, index, settings, args.folds)

@@ -118,7 +118,7 @@ def conclude(found: Assessment, index: KnowledgeIndex, settings: TriageSettings,
         return Decision("escalate", found.lang, best_p, None, rule.complexity, department,
                         (describe(rule),), candidates)
     summary = [_summary(best_p, ranked[0][1])] if ranked else []
-    problems = _objections(found, ranked, index, settings)
+    problems = _objections(found, ranked, index, settings, answer_threshold(settings, model))
     if not problems:
         entry = index.item(ranked[0][1].entry_id).entry
         return Decision("answer", found.lang, best_p, entry.id, "simple", entry.department,
@@ -132,15 +132,20 @@ def conclude(found: Assessment, index: KnowledgeIndex, settings: TriageSettings,
                     tuple(summary + problems + graded), candidates)
 
 
+def answer_threshold(settings: TriageSettings, model: AnswerModel) -> float:
+    """The configured threshold, or the one the model's fit chose."""
+    return model.threshold if settings.answer_threshold is None else settings.answer_threshold
+
+
 def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: KnowledgeIndex,
-                settings: TriageSettings) -> list[str]:
+                settings: TriageSettings, threshold: float) -> list[str]:
     """Why the most probable entry must not be sent; empty when it may."""
     if not ranked:
         return ["no knowledge entry shares the inquiry's words"]
     p, best = ranked[0]
     problems = []
-    if p < settings.answer_threshold:
-        problems.append(f"probability {p:.2f} below answer threshold {settings.answer_threshold:g}")
+    if p < threshold:
+        problems.append(f"probability {p:.2f} below answer threshold {threshold:.2f}")
     if settings.min_margin and best.values["score_gap"] < settings.min_margin * best.values["score"]:
         problems.append(f"runner-up too close (stem-score margin below {settings.min_margin:.0%})")
     item = index.item(best.entry_id)

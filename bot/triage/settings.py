@@ -10,12 +10,13 @@ class TriageSettings:
     """Built from the ``[triage]`` TOML table via ``TriageSettings(**table)``.
 
     ``answer_threshold`` is a probability: the answerability model's estimate that
-    the best entry is the right answer must reach it. The default was chosen by
-    cross-validation on the labelled bench inquiries (fitted on some folds,
-    scored on the others); raise it to answer less and more surely.
+    the best entry is the right answer must reach it. Unset, the threshold stored
+    with the model is used: the one its fit chose by cross-validation (fitted on
+    some folds, scored on the others), so a refit brings its own threshold; set it
+    higher to answer less and more surely.
     """
 
-    answer_threshold: float = 0.55  # P(best entry is right) needed to answer
+    answer_threshold: float | None = None  # P(best entry is right) needed to answer; None: the model's
     min_margin: float = 0.0  # optional extra gate: best stem score must beat the runner-up by this share
     model_path: str = ""  # answerability weights (JSON); empty: the shipped knowledge/data/answerability.json
     shortlist: int = 16  # candidate entries scored in full after the inverted-index pass
