@@ -26,7 +26,7 @@ STEPS = 50
 # admin's model file may name any of them.
 MODEL_FEATURES = ("score_gap", "sentence_score", "query_cover", "sentence_gap", "unknown",
                   "touched_unexplained", "case_points", "english", "intent_in_answer_only",
-                  "questions", "agreement", "fuzzy", "focus_unexplained")
+                  "questions", "agreement", "fuzzy", "focus_unexplained", "score_rel")
 
 
 def fit_model(rows: Sequence[dict[str, float]], labels: Sequence[int], features: Sequence[str],

@@ -30,7 +30,7 @@ from bot.types import Lang
 POOL = 8  # candidates from the stem scorer that are weighed in full
 
 FEATURES = (
-    "score", "score_gap", "grams", "grams_gap", "fuzzy", "fuzzy_gap", "query_cover",
+    "score", "score_gap", "score_rel", "grams", "grams_gap", "fuzzy", "fuzzy_gap", "query_cover",
     "phrasing_cover", "unexplained", "known_unexplained", "unknown", "intent_mismatch",
     "intent_in_answer_only", "focus_unexplained", "agreement",
     "length", "questions", "english", "case_points",
@@ -84,6 +84,9 @@ def gather(text: str, query: Analysis, scored: list[Scored], index: KnowledgeInd
             "focus_unexplained": _missing_share(focus or query, index, s.entry_id, unexplained),
         }
         values["agreement"] = float(sum(values[g] > 0 for g in ("score_gap", "grams_gap", "fuzzy_gap")))
+        # the gap as a share of the score: a long mail scores every entry low, yet one entry
+        # can still stand out as clearly as in a one-line chat
+        values["score_rel"] = max(-1.0, score_gap[s.entry_id] / s.score) if s.score > 0 else -1.0
         out.append(Evidence(s.entry_id, values))
     _add_sentences(out, sentences or [query], index, unexplained, query, {s.entry_id: s for s in pool})
     return out
