@@ -19,6 +19,7 @@ from bot.triage.settings import TriageSettings
 
 L2 = 10.0  # on standardised features; strong: under a hundred right answers to learn from
 STEPS = 50
+CLIP = 2.5  # standardised values beyond this many deviations count as this many (chosen by k-fold)
 # The measurements the model weighs: a small set, because with under a hundred right
 # answers every extra weight adds more noise than signal. Chosen by forward selection on
 # cross-validated right-minus-five-times-wrong answers over dev.jsonl and the written sets
@@ -38,7 +39,7 @@ def fit_model(rows: Sequence[dict[str, float]], labels: Sequence[int], features:
     means = x.mean(axis=0)
     scales = x.std(axis=0)
     scales[scales == 0] = 1.0
-    z = np.hstack([np.ones((len(x), 1)), (x - means) / scales])
+    z = np.hstack([np.ones((len(x), 1)), np.clip((x - means) / scales, -CLIP, CLIP)])
     w = np.zeros(z.shape[1])
     penalty = np.eye(z.shape[1]) * l2
     penalty[0, 0] = 0.0  # the bias is not shrunk
@@ -51,7 +52,7 @@ def fit_model(rows: Sequence[dict[str, float]], labels: Sequence[int], features:
         if np.abs(step).max() < 1e-8:
             break
     return AnswerModel(tuple(features), tuple(means.tolist()), tuple(scales.tolist()),
-                       tuple(w[1:].tolist()), float(w[0]), note=note)
+                       tuple(w[1:].tolist()), float(w[0]), note=note, clip=CLIP)
 
 
 def training_rows(found: Sequence[Assessment], cases: Sequence[dict]) -> tuple[list[dict], list[int]]:

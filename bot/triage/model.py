@@ -30,14 +30,19 @@ class AnswerModel:
     bias: float
     threshold: float = 0.5  # the probability the fit found best; settings may override
     note: str = ""
+    clip: float = 0.0  # standardised values are held within ±clip (0: not at all)
 
     def probability(self, values: Mapping[str, float]) -> float:
-        z = self.bias + sum(w * (values.get(f, 0.0) - m) / s for f, m, s, w in
+        """A value far outside what the fit saw (a perfect fuzzy match, say) counts as a
+        strong one, not as a lever pulled ten standard deviations: hence the clip."""
+        limit = self.clip or math.inf
+        z = self.bias + sum(w * max(-limit, min(limit, (values.get(f, 0.0) - m) / s)) for f, m, s, w in
                             zip(self.features, self.means, self.scales, self.weights, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def to_json(self) -> dict:
-        return {"note": self.note, "threshold": round(self.threshold, 4), "bias": round(self.bias, 6),
+        return {"note": self.note, "threshold": round(self.threshold, 4), "clip": self.clip,
+                "bias": round(self.bias, 6),
                 "features": {f: {"weight": round(w, 6), "mean": round(m, 6), "scale": round(s, 6)}
                              for f, m, s, w in zip(self.features, self.means, self.scales, self.weights, strict=True)}}
 
@@ -48,7 +53,7 @@ class AnswerModel:
         return cls(names, tuple(float(c["mean"]) for c in cells),
                    tuple(float(c["scale"]) or 1.0 for c in cells),
                    tuple(float(c["weight"]) for c in cells), float(data["bias"]),
-                   float(data.get("threshold", 0.5)), str(data.get("note", "")))
+                   float(data.get("threshold", 0.5)), str(data.get("note", "")), float(data.get("clip", 0.0)))
 
 
 def save_model(model: AnswerModel, path: Path = DEFAULT_MODEL) -> None:
