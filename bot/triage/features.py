@@ -131,12 +131,14 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
     """Features of one text against the vocabulary as it is now."""
     features: dict[str, float] = {}
     sequence: list[str] = []
+    function_words: set[int] = set()  # positions of stop words: part of phrases, never a term alone
     singles: list[str] = []
     covered: dict[str, set[str]] = {}
     for word in words(text):
         s = stem(word)
         if word in STOP or word.isdigit() or len(word) < 2:
             sequence.append(s)
+            function_words.add(len(sequence) - 1)
             continue
         fixed = vocab.correct(s) if fix_typos else None
         sequence.append(fixed or s)
@@ -146,7 +148,7 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
             if len(part) >= GROUP_PART_MIN:
                 singles.append(stem(part))
                 _cover_compound(covered, fixed or s, stem(part), vocab.synonyms)
-    groups = groups_in(sequence, vocab.synonyms, singles, covered)
+    groups = groups_in(sequence, vocab.synonyms, singles, covered, function_words)
     for g in groups:
         if g[0] == "@":
             _put(features, g, 1.0)

@@ -9,7 +9,7 @@ inquiry asks for, so an entry about the opposite errand is not sent as the answe
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,9 +82,12 @@ def load_synonyms(path: Path | None = None) -> Synonyms:
 
 
 def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = (),
-              covered: dict[str, set[str]] | None = None) -> set[str]:
+              covered: dict[str, set[str]] | None = None, function_words: Collection[int] = ()) -> set[str]:
     """Every group whose term occurs in the stem sequence (all words, stop words included),
     or equals one of the extra single stems (parts of compounds).
+
+    A stop word is a term only inside a phrase: "bare" stems like "bar", and "kan vi bare
+    gå i gang" is no question about a bar (``function_words`` holds their positions).
 
     ``covered``, when given, learns which concepts each stem of the sequence belongs
     to: a word that is a synonym of a concept the entry has is not left unexplained."""
@@ -94,7 +97,7 @@ def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = 
     phrases, starts = synonyms.phrases, synonyms.starts
     for i, first in enumerate(stem_seq):
         longest = starts.get(first, 0)
-        for n in range(1, longest + 1):
+        for n in range(2 if i in function_words else 1, longest + 1):
             group = phrases.get(tuple(stem_seq[i:i + n]))
             if group:
                 found |= group
