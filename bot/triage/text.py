@@ -16,7 +16,7 @@ import Stemmer
 from bot.types import Lang
 
 _FOLD = {"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "è": "e", "ü": "u",
-         "ö": "oe", "ä": "ae", "á": "a", "ó": "o", "í": "i", "§": " paragraf "}
+         "ö": "oe", "ä": "ae", "á": "a", "ó": "o", "í": "i", "ç": "c", "ñ": "n", "§": " paragraf "}
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMER = Stemmer.Stemmer("danish")
 
