@@ -19,20 +19,20 @@ from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 TARGETS = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.90,
            "department": 0.80, "complexity": 0.70}
 # Shipped weights (fitted on dev.jsonl and the three written sets in tests/data/inquiries)
-# at their own fitted threshold 0.73: precision 1.000 (no wrong answer), coverage 0.568,
+# at their own fitted threshold 0.675: precision 1.000 (no wrong answer), coverage 0.621,
 # escalation 1.000, department 0.84, complexity 0.88. Coverage is below its target (0.70;
-# paraphrase 0.44, email 0.40 below the 0.55 per kind).
-DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.54, "escalation_recall": 0.95,
+# email 0.45 and paraphrase 0.52 below the 0.55 per kind).
+DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.58, "escalation_recall": 0.95,
                  "department": 0.80, "complexity": 0.80}
-# Weights and threshold refitted on dev.jsonl without the scored fold: precision 0.967
-# (2 wrong), coverage 0.611 (target 0.70; email 0.35 and paraphrase 0.44 below 0.55 per
-# kind), escalation 0.969; routing as above. The floors keep a little slack.
-KFOLD_FLOOR = {"precision": 0.92, "coverage": 0.57, "escalation_recall": 0.93,
+# Weights and threshold refitted on dev.jsonl without the scored fold: precision 1.000
+# (no wrong answer), coverage 0.621 (target 0.70; email 0.45 and paraphrase 0.44 below
+# 0.55 per kind), escalation 1.000; routing as above. The floors keep a little slack.
+KFOLD_FLOOR = {"precision": 0.95, "coverage": 0.58, "escalation_recall": 0.95,
                "department": 0.80, "complexity": 0.80}
 # On unseen.jsonl, inquiries nobody fitted or tuned on, the shipped weights reach precision
-# 0.875 (2 wrong of 16 answered) and coverage 0.147: wording unlike both the entries and
+# 0.893 (3 wrong of 28 answered) and coverage 0.263: wording unlike both the entries and
 # the inquiries the vocabulary was written against is mostly escalated, and that is the
-# safe way to fail. The floor holds the precision; coverage there is a known gap.
+# safe way to fail. The floors hold both; coverage there is a known gap.
 UNSEEN = Path(__file__).resolve().parent / "data" / "inquiries" / "unseen.jsonl"
 
 
@@ -59,10 +59,10 @@ def test_default_settings_meet_the_foundation_floor_and_hold_the_reached_level()
 @needs_bench
 def test_on_inquiries_nobody_tuned_for_the_bot_rather_escalates_than_answers_wrong():
     result = evaluate(bench_dir() / "kb.jsonl", UNSEEN)
-    assert result["wrong"] <= 3
-    assert result["precision"] >= 0.80
+    assert result["wrong"] <= 4
+    assert result["precision"] >= 0.85
     assert result["escalation_recall"] >= 0.93
-    assert result["coverage"] >= 0.12
+    assert result["coverage"] >= 0.22
 
 
 @needs_bench
