@@ -189,4 +189,16 @@ def m002_case_lookups(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_case_lookups]
+def m003_cascade_lookups(db: Database) -> None:
+    """Indexes for the foreign keys that deletes cascade through: erasing a thread looks up
+    its outbox rows and its messages' attachments, which otherwise reads both tables."""
+    _run(
+        db,
+        """
+        CREATE INDEX outbox_thread ON outbox(thread_id);
+        CREATE INDEX attachments_message ON attachments(message_id);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_case_lookups, m003_cascade_lookups]

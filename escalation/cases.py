@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from bot import events
 from bot.errors import UserError
-from bot.store import fetch_all, fetch_one, insert, now_iso, transaction, update
+from bot.store import fetch_all, fetch_one, get_state, insert, now_iso, set_state, transaction, update
 from bot.types import PHASES
 from escalation.assign import choose_assignee
 from escalation.deadlines import answer_deadline, first_answer_due, working_days_between
@@ -22,11 +22,15 @@ COMPLEXITIES = ("simple", "medium", "complex")
 def next_number(db: Database, year: int) -> str:
     """The year's highest number plus one: erased cases never free a number for reuse.
 
-    Read from the ``cases_year_number`` index (same expressions), not by casting every
-    number of the year."""
+    The highest number handed out is also kept in ``state``, since retention and
+    erasure delete cases and the table's maximum would fall back. Read from the
+    ``cases_year_number`` index (same expressions), not by casting every number."""
     row = db.execute("SELECT max(CAST(substr(number, 6) AS INTEGER)) FROM cases WHERE substr(number, 1, 5) = ?",
                      [f"{year}-"]).fetchone()
-    return f"{year}-{(row[0] or 0) + 1:04d}"
+    key = f"case_number:{year}"
+    number = max(row[0] or 0, int(get_state(db, key, "0") or 0)) + 1
+    set_state(db, key, str(number))
+    return f"{year}-{number:04d}"
 
 
 def open_case(db: Database, thread_id: int, complexity: str, department: str | None,

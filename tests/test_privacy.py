@@ -37,3 +37,12 @@ async def test_case_numbers_are_not_reused_after_an_erasure(runtime: Runtime, me
     runtime.store.run(privacy.erase_address, "a@firma.dk")
     third = await runtime.pipeline.receive(memory.message(COMPLEX, sender="c@firma.dk"))
     assert len({first.case_number, second.case_number, third.case_number}) == 3
+
+
+async def test_erasing_the_latest_case_does_not_hand_its_number_out_again(runtime: Runtime,
+                                                                          memory: MemoryChannel) -> None:
+    first = await runtime.pipeline.receive(memory.message(COMPLEX, sender="a@firma.dk"))
+    second = await runtime.pipeline.receive(memory.message(COMPLEX, sender="b@firma.dk"))
+    runtime.store.run(privacy.erase_address, "b@firma.dk")
+    third = await runtime.pipeline.receive(memory.message(COMPLEX, sender="c@firma.dk"))
+    assert third.case_number not in {first.case_number, second.case_number}
