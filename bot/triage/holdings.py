@@ -2,7 +2,7 @@
 
 The knowledge base explains how to get things: a licence, a permit, a registration.
 A business that writes "vi fik vores miljøgodkendelse i 2019", "vores tilladelse
-til udeservering gælder til september" or "we have a business parking permit"
+til udeservering gælder til september" or "vi søgte om refusion for to måneder siden"
 holds the thing already, and its question is about its own case (a condition to
 change, an expiry, a fine despite the permit), which the entry on getting one does
 not answer. So when the best entry's title names what the business holds, triage
