@@ -21,7 +21,6 @@ from bot import events, outbox, threads
 from bot.config import Settings
 from bot.store import Store, get_row, transaction
 from bot.triage import KnowledgeIndex, decide, detect_language, is_unsatisfied, load_synonyms
-from bot.triage.index import settle
 from bot.types import Decision, Entry, Message, Outcome, Rule
 from escalation import cases, service_goals, texts
 from knowledge import entries as kb
@@ -43,10 +42,8 @@ class Knowledge:
 
     @classmethod
     def load(cls, db: Database) -> Knowledge:
-        knowledge = cls(KnowledgeIndex(kb.all_entries(db, active_only=True), load_synonyms()),
-                        rulebook.active_rules(db))
-        settle()
-        return knowledge
+        return cls(KnowledgeIndex(kb.all_entries(db, active_only=True), load_synonyms()),
+                   rulebook.active_rules(db))
 
     def entry_changed(self, entry: Entry) -> None:
         """Called on the database thread, like triage, so the index needs no lock."""

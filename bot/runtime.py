@@ -22,6 +22,7 @@ from bot.outbox import OutboxWorker, recover
 from bot.pipeline import Knowledge, Pipeline
 from bot.store import Store, get_state, set_state, transaction
 from bot.triage import load_default_rules
+from bot.triage.index import settle
 from bot.types import Channel, Outcome
 from bot.web.live import Hub
 from escalation import deadlines
@@ -77,6 +78,7 @@ class Runtime:
         store.run(seed_if_new, settings)
         knowledge = store.run(Knowledge.load)
         deadlines.load_calendar(date.today().year)
+        settle()  # what start-up loaded lives as long as the process: out of full collections
         worker = OutboxWorker(store, {})
         pipeline = Pipeline(store, settings, knowledge, on_queued=worker.poke)
         runtime = cls(settings, store, knowledge, pipeline, worker)

@@ -156,8 +156,7 @@ def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: 
         problems.append(f"none of the entry's required keywords: {', '.join(item.entry.keywords)}")
     if PRICE_INTENT in found.query.groups and not states_a_price(f"{item.entry.answer} {item.entry.answer_en}"):
         problems.append(f"asks what something costs; entry {best.entry_id} states no amount")
-    held = already_held(found.held, item.entry.title, tuple(item.entry.questions), item.phrasing_groups,
-                        found.query.groups)
+    held = already_held(found.held, item, found.query.groups)
     if held:
         problems.append(f"the business already has its {', '.join(sorted(held))}: a question about "
                         f"its own case, not how to get one")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.triage.index import IndexedEntry
 from bot.triage.text import STOP, fold, stem, stems, words
 
 # "vi har (fået)", "vores", "vi fik", "we have", "our", "vi søgte om" ... followed by what is held
@@ -73,10 +74,9 @@ def _topic(title: str, questions: tuple[str, ...]) -> tuple[frozenset[str], froz
     return frozenset(stems(title)), own
 
 
-def already_held(held: frozenset[str], title: str, questions: tuple[str, ...],
-                 entry_intents: frozenset[str], inquiry_intents: frozenset[str]) -> set[str]:
+def already_held(held: frozenset[str], item: IndexedEntry, inquiry_intents: frozenset[str]) -> set[str]:
     """What the business holds of the entry's subject; empty when the entry is meant for that."""
-    if not held or ACTS_ON_HELD & entry_intents & inquiry_intents:
+    if not held or ACTS_ON_HELD & item.phrasing_groups & inquiry_intents:
         return set()
-    topic, own = _topic(title, questions)
+    topic, own = _topic(item.entry.title, tuple(item.entry.questions))
     return (held & topic) - own
