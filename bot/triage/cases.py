@@ -12,6 +12,15 @@ import re
 
 from bot.triage.text import content_words, fold
 
+_NUMBER = r"(\d+|en|et|to|tre|fire|fem|seks|syv|otte|ni|ti|fjorten|nogle|flere|par)"
+_MONTH = r"(januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december)"
+_SENT = (r"(fik|sendte|soegte|ansoegte|indsendte|klagede|anmeldte|indberettede|sendt|soegt|ansoegt|indsendt"
+         r"|klaget|anmeldt|indberettet)")
+_WHEN = rf"(for {_NUMBER} (dage|dag|uger|uge|maaneder|maaned|aar) siden|i {_MONTH}|den \d+\.|i sidste (uge|maaned)|i gaar|i forgaars)"
+_SENT_EN = r"(applied|submitted|sent|filed|complained|appealed)"
+_WHEN_EN = (r"((\d+|a|one|two|three|four|five|six|a few|several) (days?|weeks?|months?) ago|in (january|february|march"
+            r"|april|may|june|july|august|september|october|november|december)|last (week|month))")
+
 # (points, pattern on the folded text); patterns are deliberately about the situation, not a topic
 SIGNALS: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
     (points, re.compile(pattern)) for points, pattern in (
@@ -26,6 +35,19 @@ SIGNALS: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
         (1.5, r"\bnabo\w* (har )?klage\w*|\bklager fra nabo\w*|\bvarslet\b|\bpaabud\b|\bpartshoering\b"),
         (1.0, r"\bhvad kraever det\b|\bhvordan griber vi det an\b|\bhvor starter vi\b|\bhvad er naeste skridt\b|\bi hvilken raekkefoelge\b|\bwhere do we start\b"),
         (1.0, r"\blokalplan\w*.*\b(tillader|kraever|ombygning)\b|\bhvordan forloeber\b"),
+        # its own application or complaint, sent at a stated time: the question is where it stands
+        (2.0, rf"\b(vi|jeg) (har |havde )?(allerede )?{_SENT}\b(?! (en |et |vores |jer )?(e-?faktura|faktura|regning))"
+              r".{0,90}"
+              rf"\b{_WHEN}"
+              rf"|\bwe (have |had )?(already )?{_SENT_EN}\b.{{0,90}}\b{_WHEN_EN}"
+              r"|\b(har (nu )?ligget|har ventet|venter stadig|still waiting|been waiting)\b.{0,30}\b(\d+|[a-z]+) (dage|uger|maaneder|days|weeks|months)\b"),
+        # a deadline or licence that has already run out: what now is for a person to say
+        (2.0, r"\budloeb (i |for |den |sidste )|\b(er|var) (allerede )?(udloebet|overskredet)\b|\bfristen (er|var) (gaaet|overskredet|sprunget)"
+              r"|\b(uger|dage|maaneder|ugers|dages) (frist )?er (gaaet|ovre)\b|\b(has|have) (already )?expired\b|\bexpired (last|on|yesterday|a )|\bmissed the deadline\b"),
+        # the exact amount for its own case, not the rate an entry can state
+        (2.0, r"\b(praecis|praecist|noejagtig|noejagtigt)\b.{0,50}\b(betale|koste\w*|beloeb\w*|kroner|kr|tilskud|refusion|promille)\b"
+              r"|\b(betale|koste\w*|beloeb\w*|kroner|tilskud|refusion|promille)\b.{0,30}\b(praecis|praecist|noejagtigt)\b"
+              r"|\b(exactly|precisely) how (much|many)\b|\bhow much (exactly|precisely)\b"),
     )
 )
 

@@ -143,9 +143,12 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
         fixed = vocab.correct(s) if fix_typos else None
         sequence.append(fixed or s)
         _put(features, fixed or s, TYPO_WEIGHT if fixed else 1.0)
+        # a compound the vocabulary names itself means what it names there: "sandwichbar"
+        # is a place to eat, not a bar serving alcohol, so its parts signal no group
+        named = ((fixed or s),) in vocab.synonyms.phrases
         for part in vocab.split(word) or ():
             _put(features, stem(part), PART_WEIGHT)
-            if len(part) >= GROUP_PART_MIN:
+            if len(part) >= GROUP_PART_MIN and not named:
                 singles.append(stem(part))
                 _cover_compound(covered, fixed or s, stem(part), vocab.synonyms)
     groups = groups_in(sequence, vocab.synonyms, singles, covered, function_words)
