@@ -149,7 +149,10 @@ def get_state(db: Database, key: str, default: str | None = None) -> str | None:
 
 
 def set_state(db: Database, key: str, value: str) -> None:
-    db["state"].upsert({"key": key, "value": value}, pk="key")
+    """Plain SQL: sqlite-utils' upsert reads the table's schema on every call, which
+    cost a third of a millisecond on each case opened."""
+    db.execute("INSERT INTO state (key, value) VALUES (?, ?) "
+               "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
 
 
 class Store:

@@ -135,19 +135,24 @@ class CharGramIndex:
         """Cosine between the text and each listed entry (0..1)."""
         counts = gram_counts(text)
         table, new = self._idf_table(), self._new_idf
-        query = []  # (gram, tf-idf weight, idf), in the text's order so the sums are always the same
+        query = {}  # gram -> its tf-idf weight times idf (the entry side brings only its tf)
+        squares = []
         for g, c in counts.items():
             idf = table.get(g) or new(g)
-            query.append((g, _tf(c) * idf, idf))
-        qnorm = math.sqrt(sum(v * v for _, v, _ in query)) or 1.0
+            weight = _tf(c) * idf
+            query[g] = weight * idf
+            squares.append(weight * weight)
+        qnorm = math.sqrt(math.fsum(squares)) or 1.0
+        grams = query.keys()
         out = {}
         for entry_id in entry_ids:
             if entry_id not in self._texts:
                 out[entry_id] = 0.0
                 continue
             tfs, norm = self._weights(entry_id)
-            get = tfs.get
-            dot = sum([v * tf * idf for g, v, idf in query if (tf := get(g))])  # a tf is never 0
+            # the shared grams by set intersection (in C), summed with fsum: exact, so the
+            # result does not depend on the set's iteration order
+            dot = math.fsum([query[g] * tfs[g] for g in grams & tfs.keys()])
             out[entry_id] = dot / (qnorm * norm)
         return out
 

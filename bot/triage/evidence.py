@@ -176,7 +176,7 @@ def _fuzzy(query: str, phrasings: dict[str, tuple[str, ...]]) -> dict[str, float
     owner: list[str] = []
     for entry_id, texts in phrasings.items():
         for text in texts:
-            if text:
+            if text.count(" ") >= FUZZY_MIN_WORDS - 1:
                 flat.append(text)
                 owner.append(entry_id)
     for text, token_set, k in process.extract(query, flat, scorer=fuzz.token_set_ratio, limit=None):
@@ -191,6 +191,10 @@ def _fuzzy(query: str, phrasings: dict[str, tuple[str, ...]]) -> dict[str, float
     return best
 
 
+# A phrasing of one or two words ("Næringsbrev") is contained whole in any inquiry that
+# names it, and both ratios then say a perfect 1.0 about a long mail: no sign that the
+# inquiry is worded like the entry's questions, which is what this measurement is for.
+FUZZY_MIN_WORDS = 3
 _CUTOFF_SLACK = 0.01  # below the exact floor, so rounding can never cut off a ratio that would win
 
 
