@@ -220,3 +220,44 @@ def test_asking_what_it_costs_is_escalated_when_the_entry_states_no_amount():
     d = decide("Hvad koster det at få udeservering foran vores café?", KnowledgeIndex(priced),
                settings=TriageSettings(answer_threshold=0.0))
     assert (d.action, d.entry_id) == ("answer", "udeservering")
+
+
+def test_a_business_asking_where_its_own_application_stands_is_escalated_as_a_case():
+    for text in ("Vi søgte om udeservering for tre uger siden. Hvornår får vi svar?",
+                 "We applied for outdoor seating two weeks ago and have heard nothing. When will we know?",
+                 "Vores ansøgning om alkoholbevilling har nu ligget hos jer i 10 uger."):
+        d = decide(text, index(), settings=TriageSettings(answer_threshold=0.0))
+        assert d.action == "escalate", text
+        assert any("reads like a case" in r for r in d.reasons), text
+
+
+def test_a_licence_that_has_already_run_out_is_a_case_one_about_to_run_out_is_not():
+    lapsed = decide("Vores alkoholbevilling udløb i sidste uge. Må vi blive ved med at servere øl?", index(),
+                    settings=TriageSettings(answer_threshold=0.0))
+    assert lapsed.action == "escalate"
+    from bot.triage.cases import case_points
+    assert case_points("Vores alkoholbevilling udløber til efteråret. Hvornår skal vi søge?")[0] == 0.0
+
+
+def test_asking_for_the_exact_amount_of_its_own_case_is_escalated_even_if_the_entry_states_a_rate():
+    priced = [Entry(id="udeservering", title="Udeservering på fortovet", department="Vej og Trafik",
+                    questions=("Hvordan får jeg lov til udeservering foran min café?",),
+                    answer="Du søger om udeservering. Det koster 150 kr. pr. m² pr. sæson.")]
+    d = decide("Hvad skal vi præcist betale for 18 m² udeservering fra april til september?",
+               KnowledgeIndex(priced), settings=TriageSettings(answer_threshold=0.0))
+    assert d.action == "escalate"
+
+
+def test_a_fine_despite_a_permit_is_a_complaint_about_its_own_case():
+    from bot.triage.cases import case_points
+    assert case_points("Vi fik en p-afgift i går, selvom vores erhvervslicens var betalt.")[0] >= 2.0
+    assert case_points("We got a parking ticket even though we have a business permit.")[0] >= 2.0
+    assert case_points("Skal vi registreres, selvom vi kun sælger kaffe?")[0] == 0.0
+
+
+def test_a_compound_the_vocabulary_names_means_what_it_names_not_what_its_parts_do():
+    from bot.triage.features import analyse
+    vocab = index().vocab
+    assert analyse("Vi åbner en gårdbageri", vocab).groups == {"@madvarer"}  # gård|bageri: no farm land
+    assert analyse("vi åbner en frokostbar", vocab).groups == {"@spisested"}  # frokost|bar: a place to eat
+    assert "@landzone" in analyse("Vi har en gårdbutik", vocab).groups  # not named: its parts speak

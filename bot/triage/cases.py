@@ -44,6 +44,10 @@ SIGNALS: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
         # a deadline or licence that has already run out: what now is for a person to say
         (2.0, r"\budloeb (i |for |den |sidste )|\b(er|var) (allerede )?(udloebet|overskredet)\b|\bfristen (er|var) (gaaet|overskredet|sprunget)"
               r"|\b(uger|dage|maaneder|ugers|dages) (frist )?er (gaaet|ovre)\b|\b(has|have) (already )?expired\b|\bexpired (last|on|yesterday|a )|\bmissed the deadline\b"),
+        # it did what was required and still got a fine or a rejection: a complaint about its own case
+        (2.0, r"\b(selvom|even though|although)\b.{0,40}\b(brugte|betalte|havde|fulgte|var|sendte|used|paid|had|followed|was|were|sent)\b"
+              r"|\b(p-afgift|parkeringsafgift|boede|parking ticket|fine)\b.{0,60}\b(selvom|alligevel|even though|although)\b"
+              r"|\b(selvom|alligevel|even though|although)\b.{0,60}\b(p-afgift|parkeringsafgift|boede|parking ticket|fine)\b"),
         # the exact amount for its own case, not the rate an entry can state
         (2.0, r"\b(praecis|praecist|noejagtig|noejagtigt)\b.{0,50}\b(betale|koste\w*|beloeb\w*|kroner|kr|tilskud|refusion|promille)\b"
               r"|\b(betale|koste\w*|beloeb\w*|kroner|tilskud|refusion|promille)\b.{0,30}\b(praecis|praecist|noejagtigt)\b"
