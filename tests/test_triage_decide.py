@@ -207,6 +207,7 @@ def test_what_is_held_is_the_noun_after_the_possessive_and_what_it_is_for():
         stem("tilladelse"), stem("udeservering")}
     assert held_terms("Vi fik vores nye miljøgodkendelse i 2019") == {stem("miljoegodkendelse")}
     assert held_terms("Vi søgte om refusion for to måneder siden") == {stem("refusion")}
+    assert held_terms("Vores fabrik fik miljøgodkendelse i 2014.") == {stem("miljoegodkendelse")}
 
 
 def test_asking_what_it_costs_is_escalated_when_the_entry_states_no_amount():
@@ -261,3 +262,10 @@ def test_a_compound_the_vocabulary_names_means_what_it_names_not_what_its_parts_
     assert analyse("Vi åbner en gårdbageri", vocab).groups == {"@madvarer"}  # gård|bageri: no farm land
     assert analyse("vi åbner en frokostbar", vocab).groups == {"@spisested"}  # frokost|bar: a place to eat
     assert "@landzone" in analyse("Vi har en gårdbutik", vocab).groups  # not named: its parts speak
+
+
+def test_a_filler_word_inside_a_phrase_does_not_hide_it():
+    from bot.triage.features import analyse
+    vocab = index().vocab
+    assert "!afslag" in analyse("Fik lige nej til vores overdækning", vocab).groups
+    assert "!afslag" in analyse("Vi har desværre fået afslag", vocab).groups

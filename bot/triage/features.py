@@ -111,6 +111,11 @@ class Vocabulary:
         return None
 
 
+# words a writer slips into a phrase without changing it ("fik lige nej", "har nu fået
+# afslag"); phrases are also looked for with them left out
+FILLERS = frozenset(stem(w) for w in """lige jo nu desvaerre bare altsaa faktisk ogsaa saa vel
+egentlig allerede stadig endnu igen netop just already still also really actually unfortunately""".split())
+
 MAX_WORD = 40  # longer "words" are hashes, URLs or garbage: never typo-corrected or split
 CORRECTIONS_KEPT = 100_000  # remembered typo corrections; emptied at this size, so memory stays bounded
 
@@ -152,6 +157,12 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
                 singles.append(stem(part))
                 _cover_compound(covered, fixed or s, stem(part), vocab.synonyms)
     groups = groups_in(sequence, vocab.synonyms, singles, covered, function_words)
+    fillers = [i for i, st in enumerate(sequence) if i in function_words and st in FILLERS]
+    if fillers:  # "fik lige nej", "har desværre fået afslag": the phrase without the filler
+        gone = set(fillers)
+        kept = [i for i in range(len(sequence)) if i not in gone]
+        groups |= groups_in([sequence[i] for i in kept], vocab.synonyms, (), None,
+                            {n for n, i in enumerate(kept) if i in function_words})
     for g in groups:
         if g[0] == "@":
             _put(features, g, 1.0)

@@ -20,7 +20,8 @@ from bot.triage.text import STOP, fold, stem, stems, words
 
 # "vi har (fået)", "vores", "vi fik", "we have", "our", "vi søgte om" ... followed by what is held
 _HOLDS = re.compile(
-    r"\b(?:(?:vi|jeg) (?:har|havde) (?:allerede |nu |jo |lige |haft )?(?:faaet )?|vores |min |mit |mine "
+    r"\b(?:(?:vores|our) [\w-]+ (?:fik|har (?:allerede )?faaet|got|has (?:already )?got|was granted) "
+    r"|(?:vi|jeg) (?:har|havde) (?:allerede |nu |jo |lige |haft )?(?:faaet )?|vores |min |mit |mine "
     r"|(?:vi|jeg) fik |har vi |we (?:already )?(?:have|had) (?:got )?|we got |our |my "
     r"|i (?:already )?(?:have|had) "
     r"|(?:vi|jeg) (?:har |havde )?(?:allerede )?(?:soegt|soegte|ansoegt|ansoegte|sendt|sendte|indsendt|indsendte"
@@ -30,7 +31,7 @@ _HOLDS = re.compile(
 # words before the noun that is held: determiners, possessives, adjectives of age and size
 _BEFORE_NOUN = set("""vores min mit mine jeres en et den det de a an the our my egen eget egne fast faste
 ny nye nyt gamle gammel gammelt store stor stort lille smaa foerste nuvaerende eksisterende
-tidligere own new old current existing first big small""".split())
+tidligere own new old current existing first big small its their sin sit sine deres""".split())
 # "vi har sendt ansøgningen om ...": the verb of applying and its particle come before the noun
 _APPLIED = set("""soegt soegte ansoegt ansoegte sendt sendte indsendt indsendte anmeldt anmeldte
 indberettet indberettede faaet om ind applied submitted sent filed for in""".split())
