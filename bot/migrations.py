@@ -201,4 +201,11 @@ def m003_cascade_lookups(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_case_lookups, m003_cascade_lookups]
+def m004_reply_limit_lookup(db: Database) -> None:
+    """The hourly limit on automatic replies counts one recipient's recent ones before each
+    email reply; without this index that count read the whole outbox."""
+    _run(db, "CREATE INDEX outbox_recipient ON outbox(channel, recipient, created_at);")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_case_lookups, m003_cascade_lookups,
+                                                m004_reply_limit_lookup]

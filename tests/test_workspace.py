@@ -126,7 +126,9 @@ def test_unanswered_simple_inquiries_are_grouped_by_wording(runtime, memory):
     ask(runtime, memory, COMPLEX, sender="d")
     groups = curation.group_similar(runtime.store.run(curation.unanswered))
     assert [len(g.inquiries) for g in groups] == [2, 1]
-    assert "kano" in groups[0].texts[0] and groups[0].department == "Kultur og Events"
+    assert "kano" in groups[0].texts[0]
+    decided = runtime.knowledge.decide(groups[0].texts[0], runtime.settings).department
+    assert groups[0].department == decided  # the department triage routed them to, for the new entry
 
 
 def test_an_added_phrasing_leaves_the_unanswered_list(runtime, memory):
@@ -165,4 +167,6 @@ def test_a_person_s_answer_to_a_simple_question_drafts_an_entry(runtime, memory,
     runtime.store.run(workspace.reply, outcome.thread_id, mette, "Nej, men kajakklubben udlejer.")
     draft = runtime.store.run(curation.draft_from_thread, outcome.thread_id)
     assert draft["questions"] == [ESCALATED_SIMPLE]
-    assert draft["answer"] == "Nej, men kajakklubben udlejer." and draft["department"] == "Kultur og Events"
+    routed = runtime.store.run(lambda db: db.execute("SELECT department FROM cases WHERE thread_id = ?",
+                                                     [outcome.thread_id]).fetchone()[0])
+    assert draft["answer"] == "Nej, men kajakklubben udlejer." and draft["department"] == routed
