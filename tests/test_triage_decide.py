@@ -269,3 +269,16 @@ def test_a_filler_word_inside_a_phrase_does_not_hide_it():
     vocab = index().vocab
     assert "!afslag" in analyse("Fik lige nej til vores overdækning", vocab).groups
     assert "!afslag" in analyse("Vi har desværre fået afslag", vocab).groups
+
+
+def test_a_date_after_a_street_name_is_not_an_address():
+    from bot.triage.cases import case_points
+    assert case_points("Jeg overtager en restaurant på Torvegade 1. juni.")[0] == 0.0
+    assert case_points("Vi har en butik på Torvegade 12. Må vi stille et skilt ud?")[0] == 2.0
+
+
+def test_who_grants_a_permission_is_no_question_about_a_grant():
+    from bot.triage.features import analyse
+    vocab = index().vocab
+    assert "!tilskud" not in analyse("Who grants permission to serve wine?", vocab).groups
+    assert "!tilskud" in analyse("Can we get a grant for new windows?", vocab).groups

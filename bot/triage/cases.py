@@ -24,7 +24,8 @@ _WHEN_EN = (r"((\d+|a|one|two|three|four|five|six|a few|several) (days?|weeks?|m
 # (points, pattern on the folded text); patterns are deliberately about the situation, not a topic
 SIGNALS: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
     (points, re.compile(pattern)) for points, pattern in (
-        (2.0, r"\b[a-z]+(vej|gade|vaenge|alle|plads|torv|straede|vejen|gaden|torvet|parken|bakken|haven) \d+\b"),
+        # a street address; "på Torvegade 1. juni" is a date after the street, not a number in it
+        (2.0, rf"\b[a-z]+(vej|gade|vaenge|alle|plads|torv|straede|vejen|gaden|torvet|parken|bakken|haven) \d+\b(?!\. ?{_MONTH})"),
         (1.0, r"\b(vores|den) (konkrete|specifikke) (ejendom|bygning|grund|adresse|sag)|\bour specific\b|\bspecific (building|property|site)\b"),
         (1.0, r"\bhvilke tilladelser\b|\bwhich permits\b|\bwhat permits\b|\ballerede\b.*\bklager\b"),
         (1.5, r"\b(moede|moeder) med (baade|alle|flere)\b|\bsamlet moede\b|\bsamle (de )?relevante\b|\bkoordin\w+|\bcoordinat\w+|\bthe relevant people\b"),
