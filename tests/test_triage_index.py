@@ -70,3 +70,25 @@ def test_a_misspelling_is_read_against_the_words_the_base_has_now():
     idx.remove("extra")
     assert "stillad" in learnt and "stillad" not in before
     assert idx.analyse("Må vi sætte et stilads op?").features == before
+
+
+def test_char_gram_similarity_is_the_tf_idf_cosine_and_does_not_depend_on_cache_state():
+    import math
+    from bot.triage.chargrams import CharGramIndex, gram_counts
+    grams = CharGramIndex()
+    texts = {"a": "udeservering på fortovet", "b": "affald fra virksomheden", "c": "fortov og vej"}
+    for key, text in texts.items():
+        grams.add(key, text)
+    grams.refresh()
+    query = "udeservering foran caféen på fortovet"
+    first = grams.similarities(query, ["a", "b", "c"])
+    again = grams.similarities(query, ["c", "b", "a"])
+    assert first == again
+    n = len(texts)
+    idf = {g: math.log((1 + n) / (1 + c)) + 1.0 for g, c in grams.df.items()}
+    def vector(text):
+        return {g: (1 + math.log(c)) * idf.get(g, math.log(1 + n) + 1.0) for g, c in gram_counts(text).items()}
+    q, a = vector(query), vector(texts["a"])
+    cosine = sum(q[g] * a[g] for g in q.keys() & a.keys()) / math.sqrt(sum(v * v for v in q.values()) * sum(v * v for v in a.values()))
+    assert abs(first["a"] - cosine) < 1e-9
+    assert first["a"] > first["c"] > first["b"]

@@ -11,6 +11,7 @@ merge of cached counters, and document frequencies are kept incrementally.
 from __future__ import annotations
 
 import math
+import operator
 from collections import Counter, OrderedDict
 from functools import lru_cache
 
@@ -93,10 +94,13 @@ class CharGramIndex:
         return self._idf_table().get(gram) or self._new_idf(gram)
 
     def refresh(self) -> None:
-        """Forget cached weights: after a bulk build, so they reflect the whole base."""
-        self._idf.clear()
+        """Weights for the whole base after a bulk build: every gram's idf at once (one pass
+        over the frequencies, a fraction of the build), so the first inquiries after a start
+        do not each pay for the grams they are the first to meet."""
         self._norms.clear()
-        self._cached_at = len(self._texts)
+        n = self._cached_at = len(self._texts)
+        log = math.log
+        self._idf = {gram: log((1 + n) / (1 + count)) + 1.0 for gram, count in self.df.items()}
 
     def _idf_table(self) -> dict[str, float]:
         n = len(self._texts)
@@ -117,18 +121,23 @@ class CharGramIndex:
         cosine multiplies, so a compared entry costs no logarithm per gram."""
         tfs = self._counts.get(entry_id)
         if tfs is None:
-            tfs = self._counts[entry_id] = {g: _tf(c) for g, c in gram_counts(self._texts[entry_id]).items()}
+            counts = gram_counts(self._texts[entry_id])
+            # built by map and zip, not a comprehension: at 10,000 entries most candidates
+            # are counted cold, and this was the largest cost of a triage there
+            tf = _LOG.__getitem__ if max(counts.values(), default=0) < len(_LOG) else _tf
+            tfs = self._counts[entry_id] = dict(zip(counts.keys(), map(tf, counts.values())))
             if len(self._counts) > self.COUNTS_KEPT:
                 self._counts.popitem(last=False)
         else:
             self._counts.move_to_end(entry_id)
         norm = self._norms.get(entry_id)
         if norm is None:
-            table, new, total = self._idf_table(), self._new_idf, 0.0
-            for gram, tf in tfs.items():
-                weight = tf * (table.get(gram) or new(gram))
-                total += weight * weight
-            norm = self._norms[entry_id] = math.sqrt(total) or 1.0
+            table = self._idf_table()
+            idfs = list(map(table.get, tfs.keys()))
+            if None in idfs:
+                idfs = [idf or self._new_idf(g) for g, idf in zip(tfs, idfs)]
+            weights = list(map(operator.mul, tfs.values(), idfs))
+            norm = self._norms[entry_id] = math.sqrt(sum(map(operator.mul, weights, weights))) or 1.0
         return tfs, norm
 
     def similarities(self, text: str, entry_ids: list[str]) -> dict[str, float]:

@@ -28,6 +28,7 @@ from bot.triage.text import content_words, fold
 from bot.types import Lang
 
 POOL = 8  # candidates from the stem scorer that are weighed in full
+GRAM_POOL = 3  # of those, the best compared by character grams too (the costliest matcher)
 
 FEATURES = (
     "score", "score_gap", "score_rel", "grams", "grams_gap", "fuzzy", "fuzzy_gap", "query_cover",
@@ -65,7 +66,7 @@ def gather(text: str, query: Analysis, scored: list[Scored], index: KnowledgeInd
     if not pool:
         return []
     ids = [s.entry_id for s in pool]
-    grams = index.grams.similarities(text, ids)
+    grams = dict.fromkeys(ids, 0.0) | index.grams.similarities(text, ids[:GRAM_POOL])
     joined = " ".join(f for f in query.features if f[0] != "@")
     fuzzy = _fuzzy(joined, {i: index.item(i).phrasing_stems for i in ids})
     score = {s.entry_id: s.score for s in pool}
