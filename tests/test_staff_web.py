@@ -201,6 +201,15 @@ def test_failed_logins_are_slowed_and_logged(client: Any, runtime: Any) -> None:
     assert len(failed) == 2 and STAFF in failed[-1]["detail"]
 
 
+def test_a_session_older_than_its_cookie_is_removed_at_the_next_sign_in(client: Any, runtime: Any) -> None:
+    from bot.store import set_state
+    runtime.store.run(set_state, "session:stale", json.dumps({"staff_id": 1, "csrf": "x",
+                                                             "created": "2020-01-01T00:00:00.000+00:00"}))
+    assert http_login(client, STAFF).status_code in (302, 303)
+    keys = runtime.store.run(lambda db: [r[0] for r in db.execute("SELECT key FROM state WHERE key LIKE 'session:%'")])
+    assert "session:stale" not in keys and len(keys) == 1
+
+
 def test_refusing_without_dialogue_is_explained_and_nothing_is_sent(client: Any, runtime: Any) -> None:
     outcome = _case(runtime)
     http_login(client, STAFF)

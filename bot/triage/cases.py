@@ -47,8 +47,8 @@ SIGNALS: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
               r"|\b(uger|dage|maaneder|ugers|dages) (frist )?er (gaaet|ovre)\b|\b(has|have) (already )?expired\b|\bexpired (last|on|yesterday|a )|\bmissed the deadline\b"),
         # it did what was required and still got a fine or a rejection: a complaint about its own case
         (2.0, r"\b(selvom|even though|although)\b.{0,40}\b(brugte|betalte|havde|fulgte|var|sendte|used|paid|had|followed|was|were|sent)\b"
-              r"|\b(p-afgift|parkeringsafgift|boede|parking ticket|fine)\b.{0,60}\b(selvom|alligevel|even though|although)\b"
-              r"|\b(selvom|alligevel|even though|although)\b.{0,60}\b(p-afgift|parkeringsafgift|boede|parking ticket|fine)\b"),
+              r"|\b(p-afgift|parkeringsafgift|boede|parking ticket|a fine|the fine|fined)\b.{0,60}\b(selvom|alligevel|even though|although)\b"
+              r"|\b(selvom|alligevel|even though|although)\b.{0,60}\b(p-afgift|parkeringsafgift|boede|parking ticket|a fine|the fine|fined)\b"),
         # the exact amount for its own case, not the rate an entry can state
         (2.0, r"\b(praecis|praecist|noejagtig|noejagtigt)\b.{0,50}\b(betale|koste\w*|beloeb\w*|kroner|kr|tilskud|refusion|promille)\b"
               r"|\b(betale|koste\w*|beloeb\w*|kroner|tilskud|refusion|promille)\b.{0,30}\b(praecis|praecist|noejagtigt)\b"

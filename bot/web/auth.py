@@ -15,6 +15,7 @@ import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -71,7 +72,7 @@ class Auth:
     async def start_session(self, response: Response, request: Request, staff_id: int) -> None:
         sid = secrets.token_urlsafe(24)
         session = {"staff_id": staff_id, "csrf": secrets.token_urlsafe(24), "created": now_iso()}
-        await self.runtime.store.call(set_state, f"session:{sid}", json.dumps(session))
+        await self.runtime.store.call(_store_session, sid, session)
         response.set_cookie(COOKIE, self.signer.dumps(sid), max_age=SESSION_SECONDS, httponly=True,
                             samesite="lax", secure=request.url.scheme == "https", path="/")
 
@@ -116,6 +117,22 @@ class Auth:
             self.failures[key] += 1
         await self.runtime.store.call(_record_failure, email, keys[1], failures + 1)
         return None
+
+
+def _store_session(db: Database, sid: str, session: dict[str, Any]) -> None:
+    """A new session; sessions whose cookie has expired are removed on the way, so the
+    table does not keep one row per sign-in forever."""
+    set_state(db, f"session:{sid}", json.dumps(session))
+    expire_sessions(db)
+
+
+def expire_sessions(db: Database, now: datetime | None = None) -> int:
+    cutoff = ((now or datetime.now(timezone.utc)) - timedelta(seconds=SESSION_SECONDS)).isoformat(timespec="milliseconds")
+    old = [key for key, raw in db.execute("SELECT key, value FROM state WHERE key LIKE 'session:%'").fetchall()
+           if json.loads(raw).get("created", "") < cutoff]
+    for key in old:
+        db.execute("DELETE FROM state WHERE key = ?", [key])
+    return len(old)
 
 
 def _session_user(db: Database, sid: str) -> dict[str, Any] | None:
