@@ -19,18 +19,18 @@ from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 TARGETS = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.90,
            "department": 0.80, "complexity": 0.70}
 # Shipped weights (fitted on dev.jsonl and the nine written sets in tests/data/inquiries)
-# at their own fitted threshold 0.693: precision 1.000 (no wrong answer), coverage 0.663,
-# escalation 1.000, department 0.80, complexity 0.88. Coverage is below its target (0.70;
-# email 0.50 below the 0.55 per kind).
-DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.60, "escalation_recall": 0.95,
+# at their own fitted threshold 0.693: precision 1.000 (no wrong answer), coverage 0.632,
+# escalation 1.000, department 0.84, complexity 0.88. Coverage is below its target (0.70;
+# email 0.50 and paraphrase 0.52 below the 0.55 per kind).
+DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.58, "escalation_recall": 0.95,
                  "department": 0.80, "complexity": 0.80}
-# Weights and threshold refitted on dev.jsonl without the scored fold: precision 0.970
-# (2 wrong), coverage 0.674 (target 0.70; paraphrase 0.48 below 0.55 per kind), escalation
-# 0.969; routing as above. The floors keep a little slack.
+# Weights and threshold refitted on dev.jsonl without the scored fold: precision 0.985
+# (1 wrong), coverage 0.674 (target 0.70; paraphrase 0.48 below 0.55 per kind), escalation
+# 0.985; routing as above. The floors keep a little slack.
 KFOLD_FLOOR = {"precision": 0.95, "coverage": 0.62, "escalation_recall": 0.95,
                "department": 0.80, "complexity": 0.80}
 # On unseen.jsonl, inquiries nobody fitted or tuned on, the shipped weights reach precision
-# 0.875 (4 wrong of 32 answered) and coverage 0.295: wording unlike both the entries and
+# 0.867 (4 wrong of 30 answered) and coverage 0.274: wording unlike both the entries and
 # the inquiries the vocabulary was written against is mostly escalated, and that is the
 # safe way to fail. The floors hold both; coverage there is a known gap.
 UNSEEN = Path(__file__).resolve().parent / "data" / "inquiries" / "unseen.jsonl"

@@ -132,26 +132,27 @@ class CharGramIndex:
             self._counts.move_to_end(entry_id)
         norm = self._norms.get(entry_id)
         if norm is None:
-            table = self._idf_table()
-            idfs = list(map(table.get, tfs.keys()))
-            if None in idfs:
-                idfs = [idf or self._new_idf(g) for g, idf in zip(tfs, idfs)]
-            weights = list(map(operator.mul, tfs.values(), idfs))
+            weights = list(map(operator.mul, tfs.values(), self._idfs(tfs)))
             norm = self._norms[entry_id] = math.sqrt(sum(map(operator.mul, weights, weights))) or 1.0
         return tfs, norm
+
+    def _idfs(self, grams: dict[str, float] | Counter[str]) -> list[float]:
+        """The idf of each gram, in the dict's order (looked up in C; computed when new)."""
+        table = self._idf_table()
+        idfs = list(map(table.get, grams.keys()))
+        if None in idfs:
+            idfs = [idf or self._new_idf(g) for g, idf in zip(grams, idfs)]
+        return idfs
 
     def similarities(self, text: str, entry_ids: list[str]) -> dict[str, float]:
         """Cosine between the text and each listed entry (0..1)."""
         counts = gram_counts(text)
-        table, new = self._idf_table(), self._new_idf
-        query = {}  # gram -> its tf-idf weight times idf (the entry side brings only its tf)
-        squares = []
-        for g, c in counts.items():
-            idf = table.get(g) or new(g)
-            weight = _tf(c) * idf
-            query[g] = weight * idf
-            squares.append(weight * weight)
-        qnorm = math.sqrt(math.fsum(squares)) or 1.0
+        idfs = self._idfs(counts)
+        tf = _LOG.__getitem__ if max(counts.values(), default=0) < len(_LOG) else _tf
+        weights = list(map(operator.mul, map(tf, counts.values()), idfs))  # tf-idf of each gram
+        qnorm = math.sqrt(math.fsum(map(operator.mul, weights, weights))) or 1.0
+        # gram -> its tf-idf weight times idf: the entry side then brings only its tf
+        query = dict(zip(counts.keys(), map(operator.mul, weights, idfs)))
         grams = query.keys()
         out = {}
         for entry_id in entry_ids:

@@ -27,7 +27,7 @@ from bot.triage.scoring import Scored, score_listed
 from bot.triage.text import content_words, fold
 from bot.types import Lang
 
-POOL = 8  # candidates from the stem scorer that are weighed in full
+POOL = 6  # candidates from the stem scorer that are weighed in full
 GRAM_POOL = 3  # of those, the best compared by character grams too (the costliest matcher)
 
 FEATURES = (

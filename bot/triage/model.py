@@ -32,12 +32,21 @@ class AnswerModel:
     note: str = ""
     clip: float = 0.0  # standardised values are held within ±clip (0: not at all)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_terms", tuple(zip(self.features, self.means, self.scales, self.weights,
+                                                     strict=True)))
+
     def probability(self, values: Mapping[str, float]) -> float:
         """A value far outside what the fit saw (a perfect fuzzy match, say) counts as a
-        strong one, not as a lever pulled ten standard deviations: hence the clip."""
+        strong one, not as a lever pulled ten standard deviations: hence the clip.
+        A plain loop: it runs for every candidate of every inquiry."""
         limit = self.clip or math.inf
-        z = self.bias + sum(w * max(-limit, min(limit, (values.get(f, 0.0) - m) / s)) for f, m, s, w in
-                            zip(self.features, self.means, self.scales, self.weights, strict=True))
+        get = values.get
+        total = 0.0
+        for f, m, s, w in self._terms:  # type: ignore[attr-defined]
+            x = (get(f, 0.0) - m) / s
+            total += w * (limit if x > limit else -limit if x < -limit else x)
+        z = self.bias + total
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def to_json(self) -> dict:

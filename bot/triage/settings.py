@@ -19,7 +19,7 @@ class TriageSettings:
     answer_threshold: float | None = None  # P(best entry is right) needed to answer; None: the model's
     min_margin: float = 0.0  # optional extra gate: best stem score must beat the runner-up by this share
     model_path: str = ""  # answerability weights (JSON); empty: the shipped knowledge/data/answerability.json
-    shortlist: int = 16  # candidate entries scored in full after the inverted-index pass
+    shortlist: int = 12  # candidate entries scored in full after the inverted-index pass
     max_candidates: int = 5  # candidates kept on the Decision for the admin
     case_threshold: float = 2.0  # case-signal points that make an escalation medium
     complex_threshold: float = 5.0  # case-signal points that make it complex
