@@ -25,11 +25,12 @@ from bot.triage import load_default_rules
 from bot.triage.index import settle
 from bot.types import Channel, Outcome
 from bot.web.live import Hub
-from escalation import deadlines
+from escalation import deadlines, service_goals
 from knowledge import entries as kb
 from knowledge import rules as rulebook
 
 log = logging.getLogger(__name__)
+DEADLINE_CHECK_SECONDS = 3600.0
 
 
 def seed_if_new(db: Database, settings: Settings, with_knowledge: bool = True) -> bool:
@@ -105,6 +106,7 @@ class Runtime:
         tasks = [asyncio.create_task(_guard(c.name, lambda c=c: c.run(self.pipeline.receive)))
                  for c in self.channels.values()]
         tasks.append(asyncio.create_task(_guard("outbox", self.worker.run)))
+        tasks.append(asyncio.create_task(_guard("deadlines", self.watch_deadlines)))
         tasks += [asyncio.create_task(_guard(getattr(fn, "__name__", "task"), fn)) for fn in extra]
         try:
             await asyncio.gather(*tasks)
@@ -116,6 +118,16 @@ class Runtime:
                 await asyncio.gather(*tasks, return_exceptions=True)
             await self.store.call(recover)  # rows a cancelled send left 'sending' go out now
             await self.worker.drain_once()
+
+    async def watch_deadlines(self, every: float = DEADLINE_CHECK_SECONDS) -> None:
+        """Record each open case's reminder (a working day before its deadline) and breach
+        (after it) as the days pass, for the inbox, the thread history and the weekly board."""
+        while True:
+            found = await self.store.call(service_goals.check_deadlines)
+            if any(found.values()):
+                log.info("deadlines: %d reminders, %d breaches recorded", found["reminded"], found["breached"])
+                self.hub.publish("inbox", {"type": "deadlines", **found})
+            await asyncio.sleep(every)
 
     def close(self) -> None:
         self.store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import date
 
 import pytest
@@ -201,3 +202,22 @@ async def test_deadline_reminder_and_breach_are_recorded_once(runtime: Runtime, 
     late = date(deadline.year + 1, 1, 10)
     assert runtime.store.run(service_goals.check_deadlines, late) == {"reminded": 0, "breached": 1}
     assert runtime.store.run(service_goals.check_deadlines, late) == {"reminded": 0, "breached": 0}
+
+
+async def test_the_running_bot_records_an_overdue_case_without_anyone_asking(
+        runtime: Runtime, memory: MemoryChannel) -> None:
+    escalated = await _deliver(runtime, memory, COMPLEX)
+    runtime.store.run(lambda db: db["cases"].update(escalated.case_id, {"deadline": "2020-01-06"}))
+    running = asyncio.create_task(runtime.run())
+    try:
+        for _ in range(200):
+            kinds = runtime.store.run(lambda db: [r[0] for r in db.execute(
+                "SELECT kind FROM events WHERE case_id = ?", [escalated.case_id])])
+            if "deadline_breached" in kinds:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert "deadline_breached" in kinds
