@@ -37,6 +37,19 @@ def test_bench_triage_prints_indgang_and_the_baselines(capsys):
         assert name in out
 
 
+@pytest.mark.skipif(not (bench_dir() / "dev.jsonl").exists(), reason="bench data not present")
+def test_each_file_can_be_scored_by_weights_fitted_on_the_others_only():
+    from bot.bench import load_entries
+    from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
+    inquiries = Path(__file__).resolve().parent / "data" / "inquiries"
+    paths = [bench_dir() / "dev.jsonl", inquiries / "written-a.jsonl", inquiries / "written-b.jsonl"]
+    index = KnowledgeIndex(load_entries(bench_dir() / "kb.jsonl"))
+    rows = triage.leave_one_file_out(paths, index, load_default_rules(), TriageSettings(), 5)
+    assert [name for name, _ in rows] == ["dev.jsonl", "written-a.jsonl", "written-b.jsonl"]
+    for _, result in rows:
+        assert result["answerable"] == 95 and result["precision"] >= 0.85 and result["coverage"] > 0.25
+
+
 def test_bench_scale_reports_build_latency_and_memory(capsys):
     parser = argparse.ArgumentParser()
     scale.add_arguments(parser)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.bench import load_entries, read_jsonl, shared_bench_dir
 from bot.bench.fit import fitted, kfold_fitted, outcomes
-from bot.bench.metrics import Outcome, figures, per_kind
+from bot.bench.metrics import ESCALATE, Outcome, figures, per_kind
 from bot.bench.report import print_report
 from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 from bot.triage.decide import Assessment, answer_threshold, assess, model_for
@@ -89,6 +89,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tune", type=Path, nargs="+", default=None,
                         help="tune thresholds (and fit weights) here instead of k-fold")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--by-file", action="store_true",
+                        help="with several --cases files: also score each file by weights and threshold "
+                             "fitted on the other files only (how triage does on a new writer's wording)")
     parser.add_argument("--fit", type=Path, nargs="?", const=DEFAULT_MODEL, default=None,
                         help="refit the answerability weights on --cases and write them "
                              "(default file: the shipped knowledge/data/answerability.json)")
@@ -132,4 +135,35 @@ def run(args: argparse.Namespace) -> int:
         outs = match(cases, lat)
         rows.append((name, *held_out(outs, match(tune_cases, []) if tune_cases else None, args.folds), lat))
     print_report(rows)
+    if args.by_file and len(args.cases) > 1:
+        print_by_file(args.cases, index, rules, settings, args.folds)
     return 0
+
+
+def leave_one_file_out(paths: Sequence[Path], index: KnowledgeIndex, rules: Sequence[Rule],
+                       settings: TriageSettings, folds: int) -> list[tuple[str, dict]]:
+    """Each file scored by weights and threshold fitted on all the other files: every file
+    is another writer's wording, so this says what a new writer can expect."""
+    sets = [(path.name, read_jsonl(path)) for path in paths]
+    found = {name: assessments(index, rules, settings, cases) for name, cases in sets}
+    rows = []
+    for name, cases in sets:
+        train = [(a, c) for other, cs in sets if other != name for a, c in zip(found[other], cs, strict=True)]
+        model = fitted([a for a, _ in train], [c for _, c in train], index, settings, folds)
+        result = figures(outcomes(model, found[name], cases, index, settings), model.threshold)
+        result["answerable"] = sum(c["expected"] != ESCALATE for c in cases)
+        rows.append((name, result))
+    return rows
+
+
+def print_by_file(paths: Sequence[Path], index: KnowledgeIndex, rules: Sequence[Rule],
+                  settings: TriageSettings, folds: int) -> None:
+    rows = leave_one_file_out(paths, index, rules, settings, folds)
+    print("\nIndgang, each file scored by weights and threshold fitted on the other files")
+    print(f"  {'file':24} {'precision':>10} {'coverage':>10} {'wrong':>6}")
+    for name, f in rows:
+        print(f"  {name:24} {f['precision']:>10.1%} {f['coverage']:>10.1%} {f['wrong']:>6}")
+    right = sum(f["right"] for _, f in rows)
+    wrong = sum(f["wrong"] for _, f in rows)
+    answerable = sum(f["answerable"] for _, f in rows)
+    print(f"  {'all':24} {right / max(1, right + wrong):>10.1%} {right / max(1, answerable):>10.1%} {wrong:>6}")
