@@ -208,6 +208,7 @@ def test_what_is_held_is_the_noun_after_the_possessive_and_what_it_is_for():
     assert held_terms("Vi fik vores nye miljøgodkendelse i 2019") == {stem("miljoegodkendelse")}
     assert held_terms("Vi søgte om refusion for to måneder siden") == {stem("refusion")}
     assert held_terms("Vores fabrik fik miljøgodkendelse i 2014.") == {stem("miljoegodkendelse")}
+    assert held_terms("Vi har fået godkendt en byggetilladelse til hallen.") == {stem("byggetilladelse")}
 
 
 def test_asking_what_it_costs_is_escalated_when_the_entry_states_no_amount():

@@ -34,7 +34,7 @@ ny nye nyt gamle gammel gammelt store stor stort lille smaa foerste nuvaerende e
 tidligere own new old current existing first big small its their sin sit sine deres""".split())
 # "vi har sendt ansøgningen om ...": the verb of applying and its particle come before the noun
 _APPLIED = set("""soegt soegte ansoegt ansoegte sendt sendte indsendt indsendte anmeldt anmeldte
-indberettet indberettede faaet om ind applied submitted sent filed for in""".split())
+indberettet indberettede faaet godkendt godkendte registreret approved granted om ind applied submitted sent filed for in""".split())
 # "tilladelse til udeservering": the noun after the preposition says what it is for
 _LINKS = set("til for af om paa med ved to of".split())
 # acting on something held is what these entries are about
