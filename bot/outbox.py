@@ -81,15 +81,26 @@ def _reply(row: dict[str, Any]) -> Reply:
 
 def mark_sent(db: Database, outbox_id: int, native_id: str | None = None) -> None:
     with transaction(db):
-        row = fetch_one(db, "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? "
-                            "RETURNING thread_id, message_id, channel", [now_iso(), outbox_id])
-        assert row is not None
-        if row["message_id"]:
-            changes = {"status": "sent"}
-            if native_id and row["channel"] != "email":
-                changes["source_id"] = native_id
-            update(db, "messages", row["message_id"], changes)
-        events.record(db, "sent", row["thread_id"], channel=row["channel"], outbox_id=outbox_id)
+        _mark_sent(db, outbox_id, native_id)
+
+
+def mark_all_sent(db: Database, sent: list[tuple[int, str | None]]) -> None:
+    """The replies one drain handed over, recorded in one transaction."""
+    with transaction(db):
+        for outbox_id, native_id in sent:
+            _mark_sent(db, outbox_id, native_id)
+
+
+def _mark_sent(db: Database, outbox_id: int, native_id: str | None) -> None:
+    row = fetch_one(db, "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? "
+                        "RETURNING thread_id, message_id, channel", [now_iso(), outbox_id])
+    assert row is not None
+    if row["message_id"]:
+        changes = {"status": "sent"}
+        if native_id and row["channel"] != "email":
+            changes["source_id"] = native_id
+        update(db, "messages", row["message_id"], changes)
+    events.record(db, "sent", row["thread_id"], channel=row["channel"], outbox_id=outbox_id)
 
 
 def mark_failed(db: Database, outbox_id: int, error: str, retry_after: float | None = None) -> None:
@@ -148,10 +159,25 @@ class OutboxWorker:
 
     async def drain_once(self) -> int:
         replies = await self.store.call(due, list(self.channels))
-        await asyncio.gather(*(self._deliver(r) for r in replies))
+        sent: list[tuple[int, str | None]] = []
+
+        async def deliver(reply: Reply) -> None:
+            handed = await self._deliver(reply)
+            if handed is not None:
+                sent.append(handed)
+
+        try:
+            await asyncio.gather(*(deliver(r) for r in replies))
+        finally:
+            # also when stopped halfway: what went out is recorded before the shutdown's
+            # recovery runs (the database thread takes jobs in order), so it is not re-sent
+            if sent:
+                await asyncio.shield(self.store.call(mark_all_sent, sent))
         return len(replies)
 
-    async def _deliver(self, reply: Reply) -> None:
+    async def _deliver(self, reply: Reply) -> tuple[int, str | None] | None:
+        """Hand one reply to its channel; what was sent is recorded for the whole drain at
+        once (one transaction instead of one per reply)."""
         try:
             native_id = await self.channels[reply.channel].send(reply)
         except RetryLater as exc:
@@ -160,4 +186,5 @@ class OutboxWorker:
             log.warning("send failed outbox=%s channel=%s: %s", reply.outbox_id, reply.channel, exc)
             await self.store.call(mark_failed, reply.outbox_id, f"{type(exc).__name__}: {exc}")
         else:
-            await self.store.call(mark_sent, reply.outbox_id, native_id)
+            return reply.outbox_id, native_id
+        return None

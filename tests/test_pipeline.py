@@ -165,6 +165,30 @@ async def test_outbox_survives_a_restart(runtime_factory) -> None:
     assert len(memory.sent) == 1
 
 
+async def test_a_reply_that_went_out_before_a_shutdown_is_not_sent_again(runtime: Runtime) -> None:
+    class SlowSecond(MemoryChannel):
+        """Sends the first reply at once and hangs on the second, as a stuck server would."""
+
+        async def send(self, reply):  # type: ignore[no-untyped-def]
+            if self.sent:
+                await asyncio.sleep(3600)
+            return await super().send(reply)
+
+    slow = SlowSecond()
+    runtime.add_channel(slow)
+    await runtime.pipeline.receive(slow.message(SIMPLE, sender="a"))
+    await runtime.pipeline.receive(slow.message(SIMPLE, sender="b"))
+    drain = asyncio.create_task(runtime.worker.drain_once())
+    while not slow.sent:
+        await asyncio.sleep(0.01)
+    drain.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await drain
+    runtime.store.run(outbox.recover)  # what a restart does with rows left 'sending'
+    statuses = runtime.store.run(lambda db: sorted(r[0] for r in db.execute("SELECT status FROM outbox")))
+    assert statuses == ["pending", "sent"]
+
+
 async def test_every_decision_is_kept_beside_the_message(runtime: Runtime, memory: MemoryChannel) -> None:
     outcome = await _deliver(runtime, memory, SIMPLE)
     rows = runtime.store.run(threads.messages_of, outcome.thread_id)
