@@ -79,11 +79,6 @@ def _reply(row: dict[str, Any]) -> Reply:
     )
 
 
-def mark_sent(db: Database, outbox_id: int, native_id: str | None = None) -> None:
-    with transaction(db):
-        _mark_sent(db, outbox_id, native_id)
-
-
 def mark_all_sent(db: Database, sent: list[tuple[int, str | None]]) -> None:
     """The replies one drain handed over, recorded in one transaction."""
     with transaction(db):

@@ -74,6 +74,7 @@ def test_a_misspelling_is_read_against_the_words_the_base_has_now():
 
 def test_char_gram_similarity_is_the_tf_idf_cosine_and_does_not_depend_on_cache_state():
     import math
+
     from bot.triage.chargrams import CharGramIndex, gram_counts
     grams = CharGramIndex()
     texts = {"a": "udeservering på fortovet", "b": "affald fra virksomheden", "c": "fortov og vej"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import operator
 from collections import Counter, OrderedDict
+from collections.abc import Iterator
 from functools import lru_cache
 
 from bot.triage.text import STOP, words
@@ -88,11 +89,6 @@ class CharGramIndex:
             else:
                 df.pop(gram, None)
 
-    def idf(self, gram: str) -> float:
-        """Smoothed idf, cached; the caches are emptied when the base has changed size by
-        a tenth, so a large base is not re-weighted for every edited entry."""
-        return self._idf_table().get(gram) or self._new_idf(gram)
-
     def refresh(self) -> None:
         """Weights for the whole base after a bulk build: every gram's idf at once (one pass
         over the frequencies, a fraction of the build), so the first inquiries after a start
@@ -103,6 +99,8 @@ class CharGramIndex:
         self._idf = {gram: log((1 + n) / (1 + count)) + 1.0 for gram, count in self.df.items()}
 
     def _idf_table(self) -> dict[str, float]:
+        """Smoothed idf per gram, cached; the caches are emptied when the base has changed
+        size by a tenth, so a large base is not re-weighted for every edited entry."""
         n = len(self._texts)
         if abs(n - self._cached_at) > 0.1 * self._cached_at + 5:
             self._idf.clear()
@@ -122,10 +120,7 @@ class CharGramIndex:
         tfs = self._counts.get(entry_id)
         if tfs is None:
             counts = gram_counts(self._texts[entry_id])
-            # built by map and zip, not a comprehension: at 10,000 entries most candidates
-            # are counted cold, and this was the largest cost of a triage there
-            tf = _LOG.__getitem__ if max(counts.values(), default=0) < len(_LOG) else _tf
-            tfs = self._counts[entry_id] = dict(zip(counts.keys(), map(tf, counts.values())))
+            tfs = self._counts[entry_id] = dict(zip(counts.keys(), _tfs(counts), strict=True))
             if len(self._counts) > self.COUNTS_KEPT:
                 self._counts.popitem(last=False)
         else:
@@ -141,18 +136,17 @@ class CharGramIndex:
         table = self._idf_table()
         idfs = list(map(table.get, grams.keys()))
         if None in idfs:
-            idfs = [idf or self._new_idf(g) for g, idf in zip(grams, idfs)]
+            idfs = [idf or self._new_idf(g) for g, idf in zip(grams, idfs, strict=True)]
         return idfs
 
     def similarities(self, text: str, entry_ids: list[str]) -> dict[str, float]:
         """Cosine between the text and each listed entry (0..1)."""
         counts = gram_counts(text)
         idfs = self._idfs(counts)
-        tf = _LOG.__getitem__ if max(counts.values(), default=0) < len(_LOG) else _tf
-        weights = list(map(operator.mul, map(tf, counts.values()), idfs))  # tf-idf of each gram
+        weights = list(map(operator.mul, _tfs(counts), idfs))  # tf-idf of each gram
         qnorm = math.sqrt(math.fsum(map(operator.mul, weights, weights))) or 1.0
         # gram -> its tf-idf weight times idf: the entry side then brings only its tf
-        query = dict(zip(counts.keys(), map(operator.mul, weights, idfs)))
+        query = dict(zip(counts.keys(), map(operator.mul, weights, idfs), strict=True))
         grams = query.keys()
         out = {}
         for entry_id in entry_ids:
@@ -172,3 +166,11 @@ _LOG = [0.0] + [1.0 + math.log(c) for c in range(1, 64)]
 
 def _tf(count: int) -> float:
     return _LOG[count] if count < 64 else 1.0 + math.log(count)
+
+
+def _tfs(counts: Counter[str]) -> Iterator[float]:
+    """The tf weight of each count, in order: by map over the table, not a comprehension,
+    since at 10,000 entries most candidates are counted cold and this was the largest
+    cost of a triage there."""
+    tf = _LOG.__getitem__ if max(counts.values(), default=0) < len(_LOG) else _tf
+    return map(tf, counts.values())

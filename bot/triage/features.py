@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.triage.synonyms import Synonyms, groups_in
+from bot.triage.synonyms import Synonyms, cover, groups_in
 from bot.triage.text import STOP, stem, words
 
 PART_WEIGHT = 0.5
@@ -157,9 +157,8 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
                 singles.append(stem(part))
                 _cover_compound(covered, fixed or s, stem(part), vocab.synonyms)
     groups = groups_in(sequence, vocab.synonyms, singles, covered, function_words)
-    fillers = [i for i, st in enumerate(sequence) if i in function_words and st in FILLERS]
-    if fillers:  # "fik lige nej", "har desværre fået afslag": the phrase without the filler
-        gone = set(fillers)
+    gone = {i for i in function_words if sequence[i] in FILLERS}
+    if gone:  # "fik lige nej", "har desværre fået afslag": the phrase without the filler
         kept = [i for i in range(len(sequence)) if i not in gone]
         groups |= groups_in([sequence[i] for i in kept], vocab.synonyms, (), None,
                             {n for n, i in enumerate(kept) if i in function_words})
@@ -171,10 +170,7 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
 
 def _cover_compound(covered: dict[str, set[str]], whole: str, part: str, synonyms: Synonyms) -> None:
     """A compound is explained by its part's concept ("tøjbutik" by the shop concept)."""
-    concepts = [g for g in synonyms.phrases.get((part,), ()) if g[0] == "@"]
-    if concepts:
-        covered.setdefault(whole, set()).update(concepts)
-        covered.setdefault(part, set()).update(concepts)
+    cover(covered, [whole, part], synonyms.phrases.get((part,), frozenset()))
 
 
 def _put(features: dict[str, float], key: str, weight: float) -> None:

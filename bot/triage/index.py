@@ -85,10 +85,7 @@ class KnowledgeIndex:
         self.grams.add(entry.id, " ".join(_phrasing_texts(entry)))
         for feature, weight in item.weights.items():
             self.postings.setdefault(feature, {})[entry.id] = weight
-        self.version += 1
-        self._idf.clear()
-        self._want.clear()
-        self._tables.clear()
+        self._changed()
 
     def remove(self, entry_id: str) -> None:
         item = self._items.pop(entry_id, None)
@@ -102,6 +99,10 @@ class KnowledgeIndex:
                 posting.pop(entry_id, None)
                 if not posting:
                     del self.postings[feature]
+        self._changed()
+
+    def _changed(self) -> None:
+        """The base changed: a new version, and the caches that depend on all entries go."""
         self.version += 1
         self._idf.clear()
         self._want.clear()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +31,7 @@ class AnswerModel:
     threshold: float = 0.5  # the probability the fit found best; settings may override
     note: str = ""
     clip: float = 0.0  # standardised values are held within ±clip (0: not at all)
+    _terms: tuple[tuple[str, float, float, float], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_terms", tuple(zip(self.features, self.means, self.scales, self.weights,
@@ -43,7 +44,7 @@ class AnswerModel:
         limit = self.clip or math.inf
         get = values.get
         total = 0.0
-        for f, m, s, w in self._terms:  # type: ignore[attr-defined]
+        for f, m, s, w in self._terms:
             x = (get(f, 0.0) - m) / s
             total += w * (limit if x > limit else -limit if x < -limit else x)
         z = self.bias + total

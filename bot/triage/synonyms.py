@@ -102,11 +102,12 @@ def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = 
             if group:
                 found |= group
                 if covered is not None:
-                    _cover(covered, stem_seq[i:i + n], group)
+                    cover(covered, stem_seq[i:i + n], group)
     return found
 
 
-def _cover(covered: dict[str, set[str]], stem_span: list[str], groups: frozenset[str]) -> None:
+def cover(covered: dict[str, set[str]], stem_span: list[str], groups: frozenset[str]) -> None:
+    """Each stem of the span is a term of the groups' concepts."""
     concepts = [g for g in groups if g[0] == "@"]
     if concepts:
         for s in stem_span:

@@ -123,16 +123,10 @@ def _store_session(db: Database, sid: str, session: dict[str, Any]) -> None:
     """A new session; sessions whose cookie has expired are removed on the way, so the
     table does not keep one row per sign-in forever."""
     set_state(db, f"session:{sid}", json.dumps(session))
-    expire_sessions(db)
-
-
-def expire_sessions(db: Database, now: datetime | None = None) -> int:
-    cutoff = ((now or datetime.now(timezone.utc)) - timedelta(seconds=SESSION_SECONDS)).isoformat(timespec="milliseconds")
-    old = [key for key, raw in db.execute("SELECT key, value FROM state WHERE key LIKE 'session:%'").fetchall()
-           if json.loads(raw).get("created", "") < cutoff]
-    for key in old:
-        db.execute("DELETE FROM state WHERE key = ?", [key])
-    return len(old)
+    cutoff = (datetime.now(timezone.utc) - timedelta(seconds=SESSION_SECONDS)).isoformat(timespec="milliseconds")
+    for key, raw in db.execute("SELECT key, value FROM state WHERE key LIKE 'session:%'").fetchall():
+        if json.loads(raw).get("created", "") < cutoff:
+            _delete_state(db, key)
 
 
 def _session_user(db: Database, sid: str) -> dict[str, Any] | None:
