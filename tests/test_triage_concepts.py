@@ -57,3 +57,15 @@ def test_a_word_the_synonym_list_knows_is_not_taken_for_a_typo():
     vocab.add({"varevogne"}, {"varevogne"})  # an entry word one letter from the synonym
     assert vocab.correct("varevogn") is None  # known to the synonym list: spelt right
     assert vocab.correct("varevogme") == "varevogne"  # an unknown word still gets its fix
+
+
+def test_a_word_made_with_a_particle_is_not_split_into_the_rest():
+    """"forventer" (expect) says nothing about waiting, "overvejer" nothing about roads."""
+    synonyms = Synonyms.build({"ventetid": ["venter", "ventetid"], "vej": ["vej", "vejen"]}, {}, {})
+    idx = KnowledgeIndex([Entry(id="tid", title="Ventetid på byggesager", department="Byggesag",
+                                questions=("Hvor længe venter vi på en afgørelse?", "Hvem ejer vejen?"),
+                                answer="Vi venter typisk fire uger. Vejen ejes af kommunen.")], synonyms)
+    for word in ("forventer", "overvejer", "forvejen"):
+        query = idx.analyse(f"Vi {word} det")
+        assert not query.groups, word
+    assert "@vej" in idx.analyse("kommunevejen").groups  # a true compound still is one

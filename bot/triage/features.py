@@ -102,7 +102,7 @@ class Vocabulary:
     def _split(self, word: str) -> tuple[str, str] | None:
         for i in range(3, len(word) - 2):
             left, right = word[:i], word[i:]
-            if not self.knows(right):
+            if left in PREFIXES or not self.knows(right):
                 continue
             if self.knows(left):
                 return left, right
@@ -116,6 +116,9 @@ class Vocabulary:
 FILLERS = frozenset(stem(w) for w in """lige jo nu desvaerre bare altsaa faktisk ogsaa saa vel
 egentlig allerede stadig endnu igen netop just already still also really actually unfortunately""".split())
 
+# a particle in front makes a new word, not a compound of the rest: "forventer" is no
+# "venter", "overvejer" no "vejer", "undersøge" no "søge", "i forvejen" no road
+PREFIXES = frozenset("for til over under med mod ind bag efter fra paa ved hen ned frem gennem bort".split())
 MAX_WORD = 40  # longer "words" are hashes, URLs or garbage: never typo-corrected or split
 CORRECTIONS_KEPT = 100_000  # remembered typo corrections; emptied at this size, so memory stays bounded
 
