@@ -224,6 +224,23 @@ def test_asking_what_it_costs_is_escalated_when_the_entry_states_no_amount():
     assert (d.action, d.entry_id) == ("answer", "udeservering")
 
 
+def test_asking_whether_it_costs_anything_is_answered_by_an_entry_that_says_how_payment_works():
+    rented = [Entry(id="udeservering", title="Udeservering på fortovet", department="Vej og Trafik",
+                    questions=("Hvordan får jeg lov til udeservering foran min café?",),
+                    answer="Du søger om udeservering. Der betales leje pr. m² efter kommunens takster.")]
+    whether = decide("Må vi have udeservering foran vores café, og koster det noget?", KnowledgeIndex(rented),
+                     settings=TriageSettings(answer_threshold=0.0))
+    assert (whether.action, whether.entry_id) == ("answer", "udeservering")
+    for how_much in ("Hvad koster det at få udeservering foran vores café?",
+                     "What is the exact price of outdoor seating in front of our café?"):
+        d = decide(how_much, KnowledgeIndex(rented), settings=TriageSettings(answer_threshold=0.0))
+        assert d.action == "escalate", how_much
+        assert any("states no amount" in r for r in d.reasons), how_much
+    silent = decide("Må vi have udeservering foran vores café, og koster det noget?", index(),
+                    settings=TriageSettings(answer_threshold=0.0))
+    assert any("says nothing of payment" in r for r in silent.reasons)
+
+
 def test_a_business_asking_where_its_own_application_stands_is_escalated_as_a_case():
     for text in ("Vi søgte om udeservering for tre uger siden. Hvornår får vi svar?",
                  "We applied for outdoor seating two weeks ago and have heard nothing. When will we know?",

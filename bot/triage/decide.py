@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.triage.asks import PRICE_INTENT, states_a_price
+from bot.triage.asks import PRICE_INTENT, asks_how_much, speaks_of_payment, states_a_price
 from bot.triage.cases import case_points, describes_situation, scale_points
 from bot.triage.cleanup import clean_inquiry
 from bot.triage.evidence import Evidence, gather, question_sentences, sentences_of
@@ -50,6 +50,7 @@ class Assessment:
     named: frozenset[str] = frozenset()  # departments whose own words the inquiry uses
     described: bool = False  # long enough to describe a situation, not a quick question
     held: frozenset[str] = frozenset()  # what the business says it already has (its licence, permit...)
+    how_much: bool = False  # asks for a figure ("hvad koster"), not only whether it costs
 
 
 MAX_CHARS = 10_000  # the inquiry is at the start of a message; a 2 MB mail must not stall triage
@@ -72,7 +73,8 @@ def assess(text: str, index: KnowledgeIndex, rules: Sequence[Rule] = (),
     named = frozenset(named_departments(full, index.synonyms))
     scale, scale_hits = scale_points(full, len(named), settings.multi_department_min)
     return Assessment(lang, query, scored, evidence, points, hits, matching_rule(full, rules),
-                      scale, tuple(scale_hits), named, describes_situation(full), held_terms(full))
+                      scale, tuple(scale_hits), named, describes_situation(full), held_terms(full),
+                      asks_how_much(full))
 
 
 class _Analyses:
@@ -154,8 +156,12 @@ def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: 
     missing = [k for k in item.entry.keywords if not set(stems(k)) & set(found.query.stems)]
     if item.entry.keywords and len(missing) == len(item.entry.keywords):
         problems.append(f"none of the entry's required keywords: {', '.join(item.entry.keywords)}")
-    if PRICE_INTENT in found.query.groups and not states_a_price(f"{item.entry.answer} {item.entry.answer_en}"):
-        problems.append(f"asks what something costs; entry {best.entry_id} states no amount")
+    if PRICE_INTENT in found.query.groups:
+        answer = f"{item.entry.answer} {item.entry.answer_en}"
+        if found.how_much and not states_a_price(answer):
+            problems.append(f"asks what something costs; entry {best.entry_id} states no amount")
+        elif not states_a_price(answer) and not speaks_of_payment(answer):
+            problems.append(f"asks whether something costs; entry {best.entry_id} says nothing of payment")
     held = already_held(found.held, item, found.query.groups)
     if held:
         problems.append(f"the business already has its {', '.join(sorted(held))}: a question about "
