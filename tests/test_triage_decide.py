@@ -300,3 +300,22 @@ def test_who_grants_a_permission_is_no_question_about_a_grant():
     vocab = index().vocab
     assert "!tilskud" not in analyse("Who grants permission to serve wine?", vocab).groups
     assert "!tilskud" in analyse("Can we get a grant for new windows?", vocab).groups
+
+
+def test_an_employee_relocating_is_not_a_business_relocating():
+    rules = load_default_rules()
+    person = decide("We just hired an engineer who is relocating here. Does she need a personal ID number?",
+                    index(), rules)
+    assert not any("relocation" in r for r in person.reasons)
+    company = decide("We are relocating our bakery production to your municipality. Where do we start?",
+                     index(), rules)
+    assert company.action == "escalate" and company.complexity == "complex"
+
+
+def test_the_municipality_and_a_building_extension_are_not_things_the_business_holds_or_renews():
+    from bot.triage.holdings import held_terms
+    from bot.triage.text import stem
+    assert stem("kommun") not in held_terms("Vi har kørt for kommunens vejafdeling, og vores kommune betaler.")
+    d = decide("We're planning an extension to our café. How do we apply for outdoor seating too?", index(),
+               settings=TriageSettings(answer_threshold=0.0))
+    assert not any("negated intent" in r for r in d.reasons)

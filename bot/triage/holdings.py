@@ -63,7 +63,12 @@ def held_terms(text: str) -> frozenset[str]:
         if len(ws) > i + 2 and ws[i + 1] in _LINKS:
             noun.append(ws[i + 2])
         found |= {stem(w) for w in noun if w not in STOP and len(w) > 2}
-    return frozenset(found)
+    return frozenset(found - NEVER_HELD)
+
+
+# "vi har kørt for kommunens vejafdeling": the municipality is who the business writes to,
+# never a thing it holds
+NEVER_HELD = frozenset(stem(w) for w in "kommune kommunen kommunens council municipality".split())
 
 
 @lru_cache(maxsize=4096)
