@@ -319,3 +319,13 @@ def test_the_municipality_and_a_building_extension_are_not_things_the_business_h
     d = decide("We're planning an extension to our café. How do we apply for outdoor seating too?", index(),
                settings=TriageSettings(answer_threshold=0.0))
     assert not any("negated intent" in r for r in d.reasons)
+
+
+def test_asking_for_the_rate_the_council_uses_needs_the_rate_in_the_answer():
+    tax = [Entry(id="daekningsafgift", title="Dækningsafgift på erhvervsejendomme", department="Opkrævning",
+                 questions=("Hvad er dækningsafgift?",),
+                 answer="Dækningsafgiften beregnes med den promille, byrådet har vedtaget.")]
+    d = decide("Hvilken promille bruger kommunen til dækningsafgift i år?", KnowledgeIndex(tax),
+               settings=TriageSettings(answer_threshold=0.0))
+    assert d.action == "escalate"
+    assert any("states no amount" in r for r in d.reasons)

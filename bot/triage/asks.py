@@ -30,7 +30,7 @@ def states_a_price(answer: str) -> bool:
 
 _HOW_MUCH = re.compile(
     r"\bhvad (koster|kostede|vil .{0,20}koste|skal (vi|man|jeg) (regne med at )?betale)|\bhvad det (koster|vil koste)"
-    r"|\bhvor (meget|meget skal|dyrt)\b|\bhvad er (prisen|gebyret|taksten|afgiften|lejen)|\bhvilken pris"
+    r"|\bhvor (meget|meget skal|dyrt)\b|\bhvad er (prisen|gebyret|taksten|afgiften|lejen|promillen|satsen)|\bhvilke?n? (pris|promille|sats)"
     r"|\bprisen (paa|for|pr)\b|\bpris pr\b|\bhow much\b|\bwhat (does|will|would) (it|this|that|the \w+) cost"
     r"|\bwhat(s| is| are) the (fee|fees|price|prices|cost|costs|rate|rates|charge)\b"
     r"|\b(exact|exactly|praecis|praecise|praecist)\b"
