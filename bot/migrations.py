@@ -207,5 +207,20 @@ def m004_reply_limit_lookup(db: Database) -> None:
     _run(db, "CREATE INDEX outbox_recipient ON outbox(channel, recipient, created_at);")
 
 
+def m005_email_only_indexes(db: Database) -> None:
+    """Two indexes only email reads, kept for email rows alone: every chat message and chat
+    reply wrote an entry to each (a Message-ID lookup never asks for NULL; the hourly limit
+    counts automatic email replies only), which made each commit write more pages."""
+    _run(
+        db,
+        """
+        DROP INDEX messages_email_id;
+        CREATE INDEX messages_email_id ON messages(email_id) WHERE email_id IS NOT NULL;
+        DROP INDEX outbox_recipient;
+        CREATE INDEX outbox_email_recipient ON outbox(recipient, created_at) WHERE channel = 'email' AND automatic = 1;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_case_lookups, m003_cascade_lookups,
-                                                m004_reply_limit_lookup]
+                                                m004_reply_limit_lookup, m005_email_only_indexes]

@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot import events, threads
-from bot.store import Store, dumps, fetch_all, fetch_one, get_row, insert, loads, now_iso, transaction, update
+from bot.store import Store, dumps, fetch_all, get_row, insert, loads, now_iso, transaction, update
 from bot.types import Channel, Reply
 
 log = logging.getLogger(__name__)
@@ -47,27 +47,27 @@ def enqueue(db: Database, thread: Mapping[str, Any], text: str, *, author: str =
         })
 
 
-def recent_automatic(db: Database, channel: str, recipient: str, hours: int = 1) -> int:
+def recent_automatic(db: Database, recipient: str, hours: int = 1) -> int:
+    """Automatic emails to ``recipient`` in the last ``hours`` (only email replies are limited;
+    the literal channel lets SQLite use the index kept for email alone)."""
     since = (datetime.now(timezone.utc) - timedelta(hours=hours)).isoformat(timespec="milliseconds")
     return db.execute(
-        "SELECT count(*) FROM outbox WHERE channel = ? AND recipient = ? AND automatic = 1 AND created_at >= ?",
-        [channel, recipient, since],
+        "SELECT count(*) FROM outbox WHERE channel = 'email' AND automatic = 1 AND recipient = ? AND created_at >= ?",
+        [recipient, since],
     ).fetchone()[0]
 
 
 def due(db: Database, channels: list[str], limit: int = 50) -> list[Reply]:
-    """Claim the rows that are due (marked 'sending' so no second worker takes them)."""
+    """Claim the rows that are due (marked 'sending' so no second worker takes them). One
+    statement claims and reads them, so it is atomic without a transaction around it."""
     if not channels:
         return []
     marks = ",".join("?" for _ in channels)
-    with transaction(db):
-        rows = fetch_all(
-            db, f"SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND channel IN ({marks}) "
-                "ORDER BY id LIMIT ?", [now_iso(), *channels, limit])
-        if rows:
-            ids = ",".join(str(row["id"]) for row in rows)
-            db.execute(f"UPDATE outbox SET status = 'sending' WHERE id IN ({ids})")
-    return [_reply(row) for row in rows]
+    rows = fetch_all(
+        db, "UPDATE outbox SET status = 'sending' WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' "
+            f"AND next_attempt_at <= ? AND channel IN ({marks}) ORDER BY id LIMIT ?) RETURNING *",
+        [now_iso(), *channels, limit])
+    return [_reply(row) for row in sorted(rows, key=lambda row: row["id"])]
 
 
 def _reply(row: dict[str, Any]) -> Reply:
@@ -80,22 +80,25 @@ def _reply(row: dict[str, Any]) -> Reply:
 
 
 def mark_all_sent(db: Database, sent: list[tuple[int, str | None]]) -> None:
-    """The replies one drain handed over, recorded in one transaction."""
+    """The replies one drain handed over (outbox id, the channel's id for it), recorded in one
+    transaction of three statements however many there are."""
+    native_ids = dict(sent)
+    marks = ",".join("?" for _ in native_ids)
     with transaction(db):
-        for outbox_id, native_id in sent:
-            _mark_sent(db, outbox_id, native_id)
+        rows = fetch_all(db, f"UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id IN ({marks}) "
+                             "RETURNING id, thread_id, message_id, channel", [now_iso(), *native_ids])
+        by_id = {row["id"]: row for row in rows}
+        replies = [by_id[outbox_id] for outbox_id in native_ids]
+        db.conn.executemany("UPDATE messages SET status = 'sent', source_id = coalesce(?, source_id) WHERE id = ?",
+                            [(_source_id(row, native_ids[row["id"]]), row["message_id"])
+                             for row in replies if row["message_id"]])
+        events.record_many(db, "sent", [(row["thread_id"], {"channel": row["channel"], "outbox_id": row["id"]})
+                                        for row in replies])
 
 
-def _mark_sent(db: Database, outbox_id: int, native_id: str | None) -> None:
-    row = fetch_one(db, "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? "
-                        "RETURNING thread_id, message_id, channel", [now_iso(), outbox_id])
-    assert row is not None
-    if row["message_id"]:
-        changes = {"status": "sent"}
-        if native_id and row["channel"] != "email":
-            changes["source_id"] = native_id
-        update(db, "messages", row["message_id"], changes)
-    events.record(db, "sent", row["thread_id"], channel=row["channel"], outbox_id=outbox_id)
+def _source_id(row: dict[str, Any], native_id: str | None) -> str | None:
+    """The channel's own id becomes the message's source id; email keeps its Message-ID."""
+    return native_id if native_id and row["channel"] != "email" else None
 
 
 def mark_failed(db: Database, outbox_id: int, error: str, retry_after: float | None = None) -> None:

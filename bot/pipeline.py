@@ -4,16 +4,20 @@
 
 Step one commits the message before anything else, so the channel may acknowledge it to
 its source; step two decides and acts in one transaction. If step two fails, the message
-is marked failed and handed to a person: nothing is dropped.
+is marked failed and handed to a person: nothing is dropped. Messages that arrive together
+take the two steps as a run (``process_all``): one commit stores them all, one more keeps
+their decisions, each still behind its own error boundary.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlite_utils import Database
 
@@ -31,6 +35,9 @@ log = logging.getLogger(__name__)
 CHAT_CHANNELS = ("webchat", "telegram", "terminal", "memory")
 THANKS_RE = re.compile(r"^\W*(mange |tusind |1000 )?(tak|thanks?|thank you|ok|okay|super|perfekt)\b[\w\s!.,:)-]{0,30}$", re.I)
 CONTACT_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|(?:\+45\s?)?(?:\d\s?){8}")
+MAX_RUN = 16  # messages taken to the database thread at once: bounds how long other work waits
+
+Stored: TypeAlias = tuple[dict[str, Any], int, bool]  # thread, message id, whether it opened the thread
 
 
 @dataclass
@@ -58,7 +65,91 @@ class Knowledge:
 
 def process(db: Database, knowledge: Knowledge, settings: Settings, message: Message) -> Outcome:
     """Store, then decide and act."""
-    stored = store_message(db, message)
+    return _act_on(db, knowledge, settings, message, store_message(db, message))
+
+
+def process_all(db: Database, knowledge: Knowledge, settings: Settings,
+                messages: Sequence[Message]) -> list[Outcome | Exception]:
+    """``process`` for each message in turn, but with two commits for a run of messages instead
+    of two for each: commits were the largest cost per message after triage. Every message is
+    still committed before any is decided on, and its reply before ``receive`` returns.
+
+    A message's exception is returned in its place, as its own ``process`` call would raise it."""
+    if len(messages) == 1:
+        return [_alone(process, db, knowledge, settings, messages[0])]
+    results: list[Outcome | Exception] = []
+    while len(results) < len(messages):
+        results += _process_run(db, knowledge, settings, messages[len(results):])
+    return results
+
+
+def _process_run(db: Database, knowledge: Knowledge, settings: Settings,
+                 messages: Sequence[Message]) -> list[Outcome | Exception]:
+    """Store a leading run of the messages, then decide and act on that run; if storing fails
+    as a whole, each message is handled alone, so one bad message fails only itself."""
+    try:
+        run = _store_run(db, messages)
+    except Exception:
+        log.exception("storing a run of %d messages failed; storing each alone", len(messages))
+        return [_alone(process, db, knowledge, settings, message) for message in messages]
+    return _act_on_run(db, knowledge, settings, messages[:len(run)], run)
+
+
+def _store_run(db: Database, messages: Sequence[Message]) -> list[Outcome | Stored]:
+    """Commit a leading run of the messages. The run stops before a message on a thread it has
+    already reached: that message must find its thread as the earlier one's decision left it
+    (a case opened, a contact saved), so it starts the next run, as it would one by one."""
+    run: list[Outcome | Stored] = []
+    reached: set[int] = set()
+    with transaction(db):
+        for message in messages:
+            duplicate = threads.is_duplicate(db, message)
+            if duplicate:
+                run.append(_duplicate(duplicate))
+                continue
+            thread = threads.find_thread(db, message)
+            if thread is not None and thread["id"] in reached:
+                break
+            stored = _save(db, message, thread)
+            reached.add(stored[0]["id"])
+            run.append(stored)
+    return run
+
+
+def _act_on_run(db: Database, knowledge: Knowledge, settings: Settings, messages: Sequence[Message],
+                run: list[Outcome | Stored]) -> list[Outcome | Exception]:
+    """Decide and act on a stored run in one transaction, each message behind its own error
+    boundary (a savepoint). Should SQLite give up the whole transaction (disk full, I/O error),
+    none of it was kept, so each message is decided on again alone, as ``process`` would."""
+    pairs = list(zip(messages, run, strict=True))
+    try:
+        with transaction(db):
+            return [_act_in_run(db, knowledge, settings, message, stored) for message, stored in pairs]
+    except Exception:
+        log.exception("deciding on a run of %d messages failed; deciding on each alone", len(run))
+        return [_alone(_act_on, db, knowledge, settings, message, stored) for message, stored in pairs]
+
+
+def _act_in_run(db: Database, knowledge: Knowledge, settings: Settings, message: Message,
+                stored: Outcome | Stored) -> Outcome:
+    """``_act_on`` inside a run's transaction. A hand-over to a person swallows the errors of
+    opening its case; had one of them ended the run's transaction, the run is given up here,
+    before the next message writes anything outside it."""
+    outcome = _act_on(db, knowledge, settings, message, stored)
+    if not db.conn.in_transaction:
+        raise RuntimeError(f"the run's transaction ended while deciding on message {outcome.message_id}")
+    return outcome
+
+
+def _alone(fn: Callable[..., Outcome], *args: Any) -> Outcome | Exception:
+    try:
+        return fn(*args)
+    except Exception as exc:
+        return exc
+
+
+def _act_on(db: Database, knowledge: Knowledge, settings: Settings, message: Message,
+            stored: Outcome | Stored) -> Outcome:
     if isinstance(stored, Outcome):
         return stored
     thread, message_id, opened = stored
@@ -67,28 +158,42 @@ def process(db: Database, knowledge: Knowledge, settings: Settings, message: Mes
 
 def decide_and_act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str, Any],
                    message_id: int, message: Message, *, opened: bool = False) -> Outcome:
-    """The error boundary for one stored message: a failure goes to a person, never lost."""
+    """The error boundary for one stored message: a failure goes to a person, never lost.
+
+    Inside a run's transaction, an error that ended that whole transaction is raised instead:
+    the hand-over written now would not join the run's, and the run is done again alone."""
+    in_run = db.conn.in_transaction
     try:
         with transaction(db):
             return act(db, knowledge, settings, thread, message_id, message, opened=opened)
     except Exception as exc:
+        if in_run and not db.conn.in_transaction:
+            raise
         log.exception("message %s on thread %s failed", message_id, thread["id"])
         return hand_to_person(db, settings, thread, message_id, exc)
 
 
-def store_message(db: Database, message: Message) -> Outcome | tuple[dict[str, Any], int, bool]:
+def store_message(db: Database, message: Message) -> Outcome | Stored:
     """Commit the message; returns its thread, its id and whether it opened the thread."""
     with transaction(db):
         duplicate = threads.is_duplicate(db, message)
         if duplicate:
-            return Outcome("duplicate", None, duplicate, reason="already received")
-        thread = threads.find_thread(db, message)
-        opened = thread is None
-        if thread is None:
-            lang = message.lang_hint or detect_language(f"{message.subject}\n{message.text}")
-            thread = threads.create_thread(db, message, lang)
-        message_id = threads.store_inbound(db, thread["id"], message, touch_thread=not opened)
-        events.record(db, "received", thread["id"], channel=message.channel, message_id=message_id)
+            return _duplicate(duplicate)
+        return _save(db, message, threads.find_thread(db, message))
+
+
+def _duplicate(message_id: int) -> Outcome:
+    return Outcome("duplicate", None, message_id, reason="already received")
+
+
+def _save(db: Database, message: Message, thread: dict[str, Any] | None) -> Stored:
+    """Save the message on its thread, opening one when it has none."""
+    opened = thread is None
+    if thread is None:
+        lang = message.lang_hint or detect_language(f"{message.subject}\n{message.text}")
+        thread = threads.create_thread(db, message, lang)
+    message_id = threads.store_inbound(db, thread["id"], message, touch_thread=not opened)
+    events.record(db, "received", thread["id"], channel=message.channel, message_id=message_id)
     return thread, message_id, opened
 
 
@@ -218,7 +323,7 @@ def _send(db: Database, settings: Settings, thread: dict[str, Any], text: str,
           case_number: str | None) -> tuple[int, ...]:
     if thread["channel"] == "email":
         limit = settings.email.auto_replies_per_hour
-        if outbox.recent_automatic(db, "email", thread["address"]) >= limit:
+        if outbox.recent_automatic(db, thread["address"]) >= limit:
             events.record(db, "rate_limited", thread["id"], limit=limit)
             return ()
     if case_number is None and thread["channel"] == "email":  # only email subjects carry the number
@@ -248,16 +353,40 @@ class Pipeline:
         self.knowledge = knowledge
         self.on_queued = on_queued or (lambda: None)
         self.listeners: list[Callable[[Outcome], None]] = []
+        self._waiting: deque[tuple[Message, asyncio.Future[Outcome]]] = deque()
+        self._taker: asyncio.Task[None] | None = None
 
     async def receive(self, message: Message) -> Outcome:
         """One hop to the database thread does it all: triage there too, because under the
-        GIL a separate triage thread only adds hand-overs (measured: fewer inquiries/s)."""
-        result = await self.store.call(process, self.knowledge, self.settings, message)
+        GIL a separate triage thread only adds hand-overs (measured: fewer inquiries/s).
+        Messages that arrive while that thread is busy wait here and go over together."""
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((message, future))
+        if self._taker is None or self._taker.done():
+            self._taker = asyncio.create_task(self._take_waiting())
+        result = await future
         if result.replies:
             self.on_queued()
         for listener in self.listeners:
             listener(result)
         return result
+
+    async def _take_waiting(self) -> None:
+        """Hand what waits to the database thread, a run at a time, until nothing waits."""
+        while self._waiting:
+            taken = [self._waiting.popleft() for _ in range(min(MAX_RUN, len(self._waiting)))]
+            try:
+                results = await self.store.call(process_all, self.knowledge, self.settings,
+                                                [message for message, _ in taken])
+            except asyncio.CancelledError:
+                for _, future in (*taken, *self._waiting):
+                    future.cancel()
+                self._waiting.clear()
+                raise
+            except Exception as exc:
+                results = [exc] * len(taken)
+            for (_, future), result in zip(taken, results, strict=True):
+                _settle(future, result)
 
     async def resume(self) -> int:
         """Finish what a crash interrupted: decide on messages that were stored only."""
@@ -267,6 +396,15 @@ class Pipeline:
         if ids:
             self.on_queued()
         return len(ids)
+
+
+def _settle(future: asyncio.Future[Outcome], result: Outcome | Exception) -> None:
+    if future.done():  # its receiver was cancelled; the message was handled all the same
+        return
+    if isinstance(result, Exception):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
 
 
 def resume_one(db: Database, knowledge: Knowledge, settings: Settings, message_id: int) -> Outcome:

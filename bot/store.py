@@ -88,10 +88,10 @@ def transaction(db: Database) -> Iterator[Database]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        conn.execute("COMMIT")  # inside: a COMMIT that fails (disk full) must not leave the transaction open
     except BaseException:
         conn.rollback()
         raise
-    conn.execute("COMMIT")
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps would build anew for every call

@@ -28,11 +28,13 @@ def find_thread(db: Database, message: Message) -> dict[str, Any] | None:
 
 
 def _email_thread(db: Database, message: Message) -> dict[str, Any] | None:
+    """Only inbound email carries a ``source_id`` on the email channel; saying so lets SQLite
+    look both ids up by index instead of reading every message from the newest back."""
     ids = [i for i in (message.in_reply_to, *reversed(message.references)) if i]
     for email_id in ids:
         row = db.execute(
-            "SELECT thread_id FROM messages WHERE email_id = ? OR (source_id = ? AND channel = 'email') "
-            "ORDER BY id DESC LIMIT 1", [email_id, email_id]
+            "SELECT thread_id FROM messages WHERE id = (SELECT max(id) FROM messages WHERE email_id = ? "
+            "OR (source_id = ? AND channel = 'email' AND direction = 'in'))", [email_id, email_id]
         ).fetchone()
         if row:
             return get_thread(db, row[0])

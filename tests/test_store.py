@@ -48,3 +48,15 @@ def test_migrations_are_recorded_and_not_applied_twice(runtime: Runtime) -> None
     assert version >= 1
     assert runtime.store.run(migrate) == []
     assert runtime.store.run(schema_version) == version
+
+
+def test_a_commit_that_fails_leaves_no_transaction_open(runtime: Runtime) -> None:
+    def orphan(db):
+        db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        db.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)")
+        with transaction(db):
+            db.execute("INSERT INTO child (parent_id) VALUES (42)")  # refused only at COMMIT
+    with pytest.raises(sqlite3.IntegrityError):
+        runtime.store.run(orphan)
+    assert not runtime.store.run(lambda db: db.conn.in_transaction)
+    assert _other_connection_count(runtime, "SELECT count(*) FROM child") == 0
