@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.bench import scale, triage
-from bot.bench.metrics import Outcome, figures, tune_threshold
+from bot.bench.metrics import Outcome, best_threshold, figures, tune_threshold
 
 
 def bench_dir() -> Path:
@@ -24,6 +24,17 @@ def test_tuning_prefers_escalating_over_a_wrong_answer():
     outs = [outcome("a", "a", 0.9), outcome("b", "b", 0.8), outcome("escalate", "c", 0.7)]
     assert tune_threshold(outs) > 0.7
     assert figures(outs, 0.75)["precision"] == 1.0
+
+
+def test_a_tuned_threshold_is_reproducible_and_keeps_a_clear_cut():
+    """The threshold is the median of the best ones on resamples (seeded), so a run tunes
+    the same threshold every time, and where right and wrong answers are cleanly apart,
+    it lies between them."""
+    outs = [outcome("a", "a", 0.95 - i / 100) for i in range(30)]
+    outs += [outcome("escalate", "c", 0.5 - i / 100) for i in range(10)]
+    assert tune_threshold(outs) == tune_threshold(list(outs))
+    assert 0.5 < tune_threshold(outs) <= 0.66
+    assert best_threshold(outs) == 0.66
 
 
 @pytest.mark.skipif(not (bench_dir() / "dev.jsonl").exists(), reason="bench data not present")

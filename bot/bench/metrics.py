@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 ESCALATE = "escalate"
 WRONG_ANSWER_COST = 5.0  # a wrong answer costs five escalations when thresholds are tuned
+RESAMPLES = 31  # a tuned threshold is the median of the best ones on this many resamples
 
 
 @dataclass(frozen=True)
@@ -24,14 +26,36 @@ class Outcome:
         return self.answerable and self.entry_id is not None and self.score >= threshold
 
 
-def tune_threshold(outcomes: Sequence[Outcome]) -> float:
-    """The threshold with the best right-minus-weighted-wrong count; the higher one on ties."""
+def tune_threshold(outcomes: Sequence[Outcome], draws: int = RESAMPLES) -> float:
+    """The median of the best thresholds on resamples of the outcomes.
+
+    Right-minus-weighted-wrong is flat near its best, so the single best threshold jumps
+    with one inquiry more or less; the median over resamples moves only when the evidence
+    does. Seeded, so the same outcomes always give the same threshold."""
+    if not outcomes:
+        return 1.0
+    rng = random.Random(0)
+    found = sorted(best_threshold([outcomes[rng.randrange(len(outcomes))] for _ in outcomes])
+                   for _ in range(draws))
+    return found[len(found) // 2]
+
+
+def best_threshold(outcomes: Sequence[Outcome]) -> float:
+    """The threshold with the best right-minus-weighted-wrong count; the higher one on ties.
+    Candidates are the (rounded) scores, walked from the top with running counts."""
+    scored = sorted(((o.score, o.entry_id == o.case["expected"]) for o in outcomes
+                     if o.answerable and o.entry_id is not None), reverse=True)
     best, best_utility = 1.0, float("-inf")
+    right = wrong = 0
+    i = 0
     for t in sorted({round(o.score, 4) for o in outcomes} | {1.0}, reverse=True):
-        right = sum(o.answered(t) and o.entry_id == o.case["expected"] for o in outcomes)
-        wrong = sum(o.answered(t) and o.entry_id != o.case["expected"] for o in outcomes)
-        if right - WRONG_ANSWER_COST * wrong > best_utility:
-            best, best_utility = t, right - WRONG_ANSWER_COST * wrong
+        while i < len(scored) and scored[i][0] >= t:
+            right += scored[i][1]
+            wrong += not scored[i][1]
+            i += 1
+        utility = right - WRONG_ANSWER_COST * wrong
+        if utility > best_utility:
+            best, best_utility = t, utility
     return best
 
 

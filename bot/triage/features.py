@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 from bot.triage.synonyms import Synonyms, cover, groups_in
 from bot.triage.text import STOP, stem, words
 
@@ -82,7 +84,7 @@ class Vocabulary:
             found |= self.deletes.get(d, set())
             if self.stems[d] > 0:
                 found.add(d)
-        found = {f for f in found if abs(len(f) - len(s)) <= 1 and f[0] == s[0]}
+        found = {f for f in found if f[0] == s[0] and OSA.distance(f, s, score_cutoff=1) <= 1}
         return max(sorted(found), key=lambda f: self.stems[f]) if found else None
 
     def split(self, word: str) -> tuple[str, str] | None:
