@@ -260,9 +260,12 @@ def cases_weekly(args: argparse.Namespace) -> int:
 
 
 def cases_stats(args: argparse.Namespace) -> int:
-    from escalation import service_goals
+    from escalation import notices, service_goals
     store = _store(args)
-    store.run(service_goals.check_deadlines)
+    # a reminder first recorded here is queued here too (the server's outbox worker sends it),
+    # or it would never be mailed at all
+    mailing = notices.mailing_for(args.settings) if args.settings.email.enabled else None
+    store.run(service_goals.check_deadlines, None, mailing)
     print(json.dumps(store.run(service_goals.statistics, args.since), ensure_ascii=False, indent=2))
     store.close()
     return 0

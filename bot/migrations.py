@@ -222,5 +222,20 @@ def m005_email_only_indexes(db: Database) -> None:
     )
 
 
+def m006_notices_outside_reply_limit(db: Database) -> None:
+    """Deadline notices to staff are outbox rows without a message; the hourly limit on
+    automatic replies counts replies to businesses alone, so its index holds only those:
+    a notice adds no entry to it and is never read by the count."""
+    _run(
+        db,
+        """
+        DROP INDEX outbox_email_recipient;
+        CREATE INDEX outbox_email_recipient ON outbox(recipient, created_at)
+            WHERE channel = 'email' AND automatic = 1 AND message_id IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_case_lookups, m003_cascade_lookups,
-                                                m004_reply_limit_lookup, m005_email_only_indexes]
+                                                m004_reply_limit_lookup, m005_email_only_indexes,
+                                                m006_notices_outside_reply_limit]

@@ -47,12 +47,31 @@ def enqueue(db: Database, thread: Mapping[str, Any], text: str, *, author: str =
         })
 
 
+def enqueue_notice(db: Database, thread_id: int, recipient: str, subject: str, text: str, lang: str,
+                   domain: str = "indgang.local") -> int:
+    """Queue a mail to a member of staff about the case on ``thread_id`` (a deadline reminder).
+
+    It rides the outbox so it survives a restart and is retried like a reply, but it is no
+    message of the thread (``message_id`` NULL): the business never sees it in its history,
+    it threads into none of the business's mail, and the hourly limit on automatic replies
+    does not count it. The Message-ID is fixed now, so a repeat after a crash is the same mail."""
+    stamp = now_iso()
+    return insert(db, "outbox", {
+        "thread_id": thread_id, "message_id": None, "channel": "email", "recipient": recipient,
+        "subject": subject, "text": text, "html": None, "lang": lang,
+        "email_id": f"indgang.{uuid.uuid4().hex}@{domain}", "in_reply_to": None, "refs": "[]",
+        "automatic": 1, "status": "pending", "next_attempt_at": stamp, "created_at": stamp,
+    })
+
+
 def recent_automatic(db: Database, recipient: str, hours: int = 1) -> int:
-    """Automatic emails to ``recipient`` in the last ``hours`` (only email replies are limited;
-    the literal channel lets SQLite use the index kept for email alone)."""
+    """Automatic email replies to ``recipient`` in the last ``hours`` (only email replies are
+    limited, notices to staff are not; the literal conditions let SQLite use the index kept
+    for exactly these rows)."""
     since = (datetime.now(timezone.utc) - timedelta(hours=hours)).isoformat(timespec="milliseconds")
     return db.execute(
-        "SELECT count(*) FROM outbox WHERE channel = 'email' AND automatic = 1 AND recipient = ? AND created_at >= ?",
+        "SELECT count(*) FROM outbox WHERE channel = 'email' AND automatic = 1 AND message_id IS NOT NULL "
+        "AND recipient = ? AND created_at >= ?",
         [recipient, since],
     ).fetchone()[0]
 
@@ -76,24 +95,33 @@ def _reply(row: dict[str, Any]) -> Reply:
         recipient=row["recipient"], text=row["text"], lang=row["lang"], subject=row["subject"],
         html=row["html"], message_id=row["email_id"], in_reply_to=row["in_reply_to"],
         references=tuple(loads(row["refs"], [])), automatic=bool(row["automatic"]),
+        extras={"notice": True} if row["message_id"] is None else {},
     )
 
 
 def mark_all_sent(db: Database, sent: list[tuple[int, str | None]]) -> None:
     """The replies one drain handed over (outbox id, the channel's id for it), recorded in one
-    transaction of three statements however many there are."""
+    transaction of three statements however many there are (four when notices went too: a
+    notice is logged as ``notice_sent``, so the thread's history never reads as if the
+    business had been sent something)."""
     native_ids = dict(sent)
     marks = ",".join("?" for _ in native_ids)
     with transaction(db):
         rows = fetch_all(db, f"UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id IN ({marks}) "
                              "RETURNING id, thread_id, message_id, channel", [now_iso(), *native_ids])
         by_id = {row["id"]: row for row in rows}
-        replies = [by_id[outbox_id] for outbox_id in native_ids]
+        handed = [by_id[outbox_id] for outbox_id in native_ids]
+        replies = [row for row in handed if row["message_id"]]
+        notices = [row for row in handed if not row["message_id"]]
         db.conn.executemany("UPDATE messages SET status = 'sent', source_id = coalesce(?, source_id) WHERE id = ?",
-                            [(_source_id(row, native_ids[row["id"]]), row["message_id"])
-                             for row in replies if row["message_id"]])
-        events.record_many(db, "sent", [(row["thread_id"], {"channel": row["channel"], "outbox_id": row["id"]})
-                                        for row in replies])
+                            [(_source_id(row, native_ids[row["id"]]), row["message_id"]) for row in replies])
+        events.record_many(db, "sent", _sent_events(replies))
+        if notices:
+            events.record_many(db, "notice_sent", _sent_events(notices))
+
+
+def _sent_events(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    return [(row["thread_id"], {"channel": row["channel"], "outbox_id": row["id"]}) for row in rows]
 
 
 def _source_id(row: dict[str, Any], native_id: str | None) -> str | None:

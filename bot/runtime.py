@@ -25,7 +25,7 @@ from bot.triage import load_default_rules
 from bot.triage.index import settle
 from bot.types import Channel, Outcome
 from bot.web.live import Hub
-from escalation import deadlines, service_goals
+from escalation import deadlines, notices, service_goals
 from knowledge import entries as kb
 from knowledge import rules as rulebook
 
@@ -123,11 +123,26 @@ class Runtime:
         """Record each open case's reminder (a working day before its deadline) and breach
         (after it) as the days pass, for the inbox, the thread history and the weekly board."""
         while True:
-            found = await self.store.call(service_goals.check_deadlines)
-            if any(found.values()):
-                log.info("deadlines: %d reminders, %d breaches recorded", found["reminded"], found["breached"])
-                self.hub.publish("inbox", {"type": "deadlines", **found})
+            await self.check_deadlines()
             await asyncio.sleep(every)
+
+    async def check_deadlines(self, today: date | None = None) -> dict[str, int]:
+        """One round of the hourly check; the contact person is mailed only when there is an
+        email channel to send it (the web chat alone has no way to reach staff)."""
+        mailing = self.notice_mailing()
+        found = await self.store.call(service_goals.check_deadlines, today, mailing)
+        if any(found.values()):
+            log.info("deadlines: %d reminders, %d breaches recorded%s", found["reminded"], found["breached"],
+                     "" if mailing else "; reminders are not mailed without an email channel")
+            self.hub.publish("inbox", {"type": "deadlines", **found})
+            self.worker.poke()
+        return found
+
+    def notice_mailing(self) -> notices.Mailing | None:
+        """None without an email channel: staff are reached by email only, never on the chat."""
+        if "email" not in self.channels:
+            return None
+        return notices.mailing_for(self.settings)
 
     def close(self) -> None:
         self.store.close()

@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import events
-from bot.store import fetch_all, fetch_one, update
+from bot import events, outbox
+from bot.store import fetch_all, fetch_one, transaction, update
+from escalation import notices
 from escalation.deadlines import working_days_between
+from escalation.staff import is_absent
 
 SATISFACTION_WORDS = {
     "meget tilfreds": 5, "very satisfied": 5, "tilfreds": 4, "satisfied": 4,
@@ -22,18 +24,69 @@ SATISFACTION_WORDS = {
 }
 
 
-def check_deadlines(db: Database, today: date | None = None) -> dict[str, int]:
-    """Record a reminder one working day before the deadline and a breach after it, once each."""
+def check_deadlines(db: Database, today: date | None = None,
+                    mailing: notices.Mailing | None = None) -> dict[str, int]:
+    """Record a reminder one working day before the deadline and a breach after it, once each.
+
+    With ``mailing`` (there is an email channel) the contact person is mailed when either is
+    recorded, in the same transaction: the event that makes the check skip a case next hour
+    is the notice's proof of having been queued, so it goes out exactly once."""
     today = today or date.today()
     counts = {"reminded": 0, "breached": 0}
     for case in fetch_all(db, "SELECT * FROM cases WHERE status = 'open' AND answered_at IS NULL"):
-        left = working_days_between(today, date.fromisoformat(case["deadline"]))
-        kind = "deadline_breached" if left < 0 else "deadline_near" if left <= 1 else None
+        kind = _deadline_kind(case, today)
         if kind and not _has_event(db, case["id"], kind):
-            events.record(db, kind, case["thread_id"], case_id=case["id"], number=case["number"],
-                          deadline=case["deadline"], assignee_id=case["assignee_id"])
-            counts["breached" if left < 0 else "reminded"] += 1
+            _record_deadline(db, case, kind, today, mailing)
+            counts["breached" if kind == notices.BREACH else "reminded"] += 1
     return counts
+
+
+def _deadline_kind(case: dict[str, Any], today: date) -> str | None:
+    left = working_days_between(today, date.fromisoformat(case["deadline"]))
+    return notices.BREACH if left < 0 else notices.REMINDER if left <= 1 else None
+
+
+def _record_deadline(db: Database, case: dict[str, Any], kind: str, today: date,
+                     mailing: notices.Mailing | None) -> None:
+    with transaction(db):
+        notified = {"notified": _mail_notices(db, case, kind, today, mailing)} if mailing else {}
+        events.record(db, kind, case["thread_id"], case_id=case["id"], number=case["number"],
+                      deadline=case["deadline"], assignee_id=case["assignee_id"], **notified)
+
+
+def _mail_notices(db: Database, case: dict[str, Any], kind: str, today: date, mailing: notices.Mailing) -> list[str]:
+    """Queue each recipient's notice; the addresses go into the event, so the case's history
+    says who was told."""
+    link = mailing.case_link(case["thread_id"])
+    told = []
+    for member, as_deputy in _notice_recipients(db, case, kind, today):
+        notice = notices.compose(kind, case, member["lang"], link, as_deputy)
+        outbox.enqueue_notice(db, case["thread_id"], member["email"], notice.subject, notice.text, notice.lang,
+                              domain=mailing.domain)
+        told.append(member["email"])
+    return told
+
+
+def _notice_recipients(db: Database, case: dict[str, Any], kind: str,
+                       today: date) -> list[tuple[dict[str, Any], bool]]:
+    """(member, as deputy): the contact person, and the deputy too once the deadline has passed;
+    a reminder goes to the deputy instead while the contact person is away, since it is meant
+    for someone who can still answer in time."""
+    assignee = _reachable(db, case["assignee_id"])
+    if assignee is None:
+        return []
+    deputy = _reachable(db, assignee["deputy_id"])
+    if kind == notices.BREACH:
+        return [(assignee, False), *([(deputy, True)] if deputy else [])]
+    if deputy and is_absent(assignee, today):
+        return [(deputy, True)]
+    return [(assignee, False)]
+
+
+def _reachable(db: Database, staff_id: int | None) -> dict[str, Any] | None:
+    if staff_id is None:
+        return None
+    return fetch_one(db, "SELECT * FROM staff WHERE id = ? AND active = 1 AND email != ''", [staff_id])
 
 
 def _has_event(db: Database, case_id: int, kind: str) -> bool:
@@ -82,7 +135,7 @@ def statistics(db: Database, since: str = "") -> dict[str, Any]:
 
 def _first_answer_within(db: Database, since: str, hours: int = 24) -> float | None:
     rows = fetch_all(db, "SELECT t.created_at AS asked, min(o.sent_at) AS first FROM threads t JOIN outbox o "
-                         "ON o.thread_id = t.id AND o.status = 'sent' WHERE t.created_at >= ? GROUP BY t.id", [since])
+                         "ON o.thread_id = t.id AND o.status = 'sent' AND o.message_id IS NOT NULL WHERE t.created_at >= ? GROUP BY t.id", [since])
     if not rows:
         return None
     quick = sum(1 for r in rows if _hours(r["asked"], r["first"]) <= hours)
@@ -106,7 +159,7 @@ def _count_by(rows: list[dict[str, Any]], key: str) -> dict[str, int]:
 
 def ask_satisfaction(db: Database, case_id: int) -> int | None:
     """Queue the survey question on the case's thread (after the case is closed)."""
-    from bot import outbox, threads
+    from bot import threads
     from escalation import texts
     case = fetch_one(db, "SELECT id, number, thread_id FROM cases WHERE id = ?", [case_id])
     thread = threads.get_thread(db, case["thread_id"]) if case else None

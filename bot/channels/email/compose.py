@@ -35,8 +35,8 @@ def compose_email(reply: Reply, *, from_address: str, from_name: str, domain: st
     references = thread_references(reply.references, reply.in_reply_to)
     if references:
         msg["References"] = " ".join(references)
-    if reply.automatic:  # RFC 3834: tells other robots not to answer us
-        msg["Auto-Submitted"] = "auto-replied"
+    if reply.automatic:  # RFC 3834: tells other robots not to answer us (a notice to staff answers nothing)
+        msg["Auto-Submitted"] = "auto-generated" if reply.extras.get("notice") else "auto-replied"
         msg["X-Auto-Response-Suppress"] = "All"
     # quoted-printable keeps the message 7-bit clean for relays without 8BITMIME
     msg.set_content(reply.text, charset="utf-8", cte="quoted-printable")
