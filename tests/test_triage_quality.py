@@ -12,25 +12,27 @@ import pytest
 
 from bot.bench import load_entries, read_jsonl
 from bot.bench.fit import kfold_fitted
-from bot.bench.metrics import figures
+from bot.bench.metrics import figures, per_kind
 from bot.bench.triage import assessments, evaluate
 from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 
 TARGETS = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.90,
            "department": 0.80, "complexity": 0.70}
 # Shipped weights (fitted on dev.jsonl and the nine written sets in tests/data/inquiries)
-# at their own fitted threshold 0.693: precision 1.000 (no wrong answer), coverage 0.632,
-# escalation 1.000, department 0.84, complexity 0.88. Coverage is below its target (0.70;
-# email 0.50 and paraphrase 0.52 below the 0.55 per kind).
-DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.58, "escalation_recall": 0.95,
+# at their own fitted threshold 0.700: precision 1.000 (no wrong answer), coverage 0.653,
+# escalation 1.000, department 0.88, complexity 0.88. Coverage is below its target (0.70;
+# email 0.50 below the 0.55 per kind).
+DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.60, "escalation_recall": 0.95,
                  "department": 0.80, "complexity": 0.80}
-# Weights and threshold refitted on dev.jsonl without the scored fold: precision 0.985
-# (1 wrong), coverage 0.674 (target 0.70; paraphrase 0.48 below 0.55 per kind), escalation
-# 0.985; routing as above. The floors keep a little slack.
-KFOLD_FLOOR = {"precision": 0.95, "coverage": 0.62, "escalation_recall": 0.95,
+# Weights and threshold refitted on dev.jsonl without the scored fold: precision 1.000
+# (no wrong answer), coverage 0.716, escalation 1.000, department 0.88, complexity 0.88;
+# per kind chat 0.80, email 0.65, English 0.87, typo 0.85, paraphrase 0.52 (below its 0.55).
+KFOLD_FLOOR = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.95,
                "department": 0.80, "complexity": 0.80}
+KIND_TARGET = 0.55
+KIND_FLOOR = {"paraphrase": 0.48}  # the one kind below its target, held where it is
 # On unseen.jsonl, inquiries nobody fitted or tuned on, the shipped weights reach precision
-# 0.867 (4 wrong of 30 answered) and coverage 0.274: wording unlike both the entries and
+# 0.903 (3 wrong of 31 answered) and coverage 0.295: wording unlike both the entries and
 # the inquiries the vocabulary was written against is mostly escalated, and that is the
 # safe way to fail. The floors hold both; coverage there is a known gap.
 UNSEEN = Path(__file__).resolve().parent / "data" / "inquiries" / "unseen.jsonl"
@@ -72,5 +74,10 @@ def test_weights_and_threshold_fitted_on_other_folds_hold_the_reached_level():
     settings = TriageSettings()
     found = assessments(index, load_default_rules(), settings, cases)
     scored, thresholds = kfold_fitted(found, cases, index, settings, 5)
-    check(figures(scored, 0.0), KFOLD_FLOOR)
+    result = figures(scored, 0.0)
+    check(result, KFOLD_FLOOR)
+    assert result["wrong"] <= 1
     assert all(0.0 < t <= 1.0 for t in thresholds)
+    for kind, figure in per_kind(scored, 0.0).items():
+        if figure["coverage"] is not None:
+            assert figure["coverage"] >= KIND_FLOOR.get(kind, KIND_TARGET), f"{kind} {figure['coverage']:.2f}"
