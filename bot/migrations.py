@@ -236,6 +236,20 @@ def m006_notices_outside_reply_limit(db: Database) -> None:
     )
 
 
+def m007_notice_lookups(db: Database) -> None:
+    """The hourly deadline check asks whether a case already had its reminder or breach
+    (events by case and kind), and a mail that opens a thread is checked against the
+    notices staff were sent (a colleague answering a reminder): both read every row without
+    an index, and both tables grow with every case."""
+    _run(
+        db,
+        """
+        CREATE INDEX events_case_kind ON events(case_id, kind) WHERE case_id IS NOT NULL;
+        CREATE INDEX outbox_notice_email_id ON outbox(email_id) WHERE message_id IS NULL;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_case_lookups, m003_cascade_lookups,
                                                 m004_reply_limit_lookup, m005_email_only_indexes,
-                                                m006_notices_outside_reply_limit]
+                                                m006_notices_outside_reply_limit, m007_notice_lookups]

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -62,6 +62,17 @@ def enqueue_notice(db: Database, thread_id: int, recipient: str, subject: str, t
         "email_id": f"indgang.{uuid.uuid4().hex}@{domain}", "in_reply_to": None, "refs": "[]",
         "automatic": 1, "status": "pending", "next_attempt_at": stamp, "created_at": stamp,
     })
+
+
+def answers_a_notice(db: Database, message_ids: Sequence[str]) -> bool:
+    """True when a mail replies to a notice sent to staff ("tak, jeg er på den"): it is no
+    inquiry from a business, and the case it is about is answered in the workspace."""
+    ids = [i for i in message_ids if i]
+    if not ids:
+        return False
+    marks = ",".join("?" for _ in ids)
+    return db.execute(f"SELECT 1 FROM outbox WHERE message_id IS NULL AND email_id IN ({marks}) LIMIT 1",
+                      ids).fetchone() is not None
 
 
 def recent_automatic(db: Database, recipient: str, hours: int = 1) -> int:

@@ -203,6 +203,9 @@ def act(db: Database, knowledge: Knowledge, settings: Settings, thread: dict[str
     answer yet and neither is looked up."""
     if message.automatic:
         return ignore(db, thread, message_id, f"automatic message: {message.automatic}")
+    if opened and message.channel == "email" and outbox.answers_a_notice(
+            db, [message.in_reply_to or "", *message.references]):
+        return ignore(db, thread, message_id, "a reply to a deadline notice sent to staff")
     case = None if opened else cases.of_thread(db, thread["id"])
     if case and case["status"] == "closed":
         return after_close(db, settings, thread, message_id, message, case)

@@ -251,6 +251,24 @@ async def test_a_notice_about_an_email_case_is_not_threaded_into_the_businesss_m
     assert "anna@firma.dk" not in body(notice) and "Anna" not in body(notice)
 
 
+async def test_a_colleague_answering_a_notice_gets_no_bot_reply_and_opens_no_case(
+        mailing: Runtime, smtp_server: SmtpServer) -> None:
+    await open_case(mailing)
+    [(_, notice)] = await hourly_check(mailing, smtp_server, THURSDAY)
+    cases_before = mailing.store.run(lambda db: db.execute("SELECT count(*) FROM cases").fetchone()[0])
+    sent_before = len(smtp_server.received)
+
+    answer = Message(channel="email", sender=KAREN, subject=f"SV: {notice['Subject']}",
+                     text="Tak, jeg er på den og svarer virksomheden i dag.", source_id="sv1@eksempel.dk",
+                     in_reply_to=notice["Message-ID"].strip("<>"))
+    outcome = await mailing.pipeline.receive(answer)
+    await mailing.worker.drain_once()
+
+    assert outcome.status == "ignored" and "deadline notice" in outcome.reason
+    assert len(smtp_server.received) == sent_before
+    assert mailing.store.run(lambda db: db.execute("SELECT count(*) FROM cases").fetchone()[0]) == cases_before
+
+
 async def test_a_notice_does_not_count_against_the_hourly_limit_on_automatic_replies(
         mailing: Runtime, smtp_server: SmtpServer) -> None:
     inquiry = Message(channel="email", sender="anna@firma.dk", subject="Ny fabrik", text=COMPLEX,
