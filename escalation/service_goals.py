@@ -49,7 +49,7 @@ def _deadline_kind(case: dict[str, Any], today: date) -> str | None:
 def _record_deadline(db: Database, case: dict[str, Any], kind: str, today: date,
                      mailing: notices.Mailing | None) -> None:
     with transaction(db):
-        notified = {"notified": _mail_notices(db, case, kind, today, mailing)} if mailing else {}
+        notified: dict[str, Any] = {"notified": _mail_notices(db, case, kind, today, mailing)} if mailing else {}
         events.record(db, kind, case["thread_id"], case_id=case["id"], number=case["number"],
                       deadline=case["deadline"], assignee_id=case["assignee_id"], **notified)
 
