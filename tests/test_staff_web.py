@@ -201,6 +201,26 @@ def test_failed_logins_are_slowed_and_logged(client: Any, runtime: Any) -> None:
     assert len(failed) == 2 and STAFF in failed[-1]["detail"]
 
 
+def test_a_restart_gives_a_password_guesser_no_fresh_start(client: Any, runtime: Any) -> None:
+    import time
+
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from bot.web.auth import Auth
+    from bot.web.staff.routes import routes
+    for _ in range(2):
+        assert http_login(client, STAFF, "wrong password").status_code == 401
+    restarted = Starlette(routes=routes(runtime, Auth(runtime, base_delay=0.2)))
+    with TestClient(restarted, base_url="http://testserver", follow_redirects=False) as fresh:
+        started = time.monotonic()
+        assert http_login(fresh, STAFF, "wrong password").status_code == 401
+        assert time.monotonic() - started >= 0.4  # the third failure in a row waits 2 x 0.2 s
+        assert http_login(fresh, STAFF).status_code in (302, 303)
+    left = runtime.store.run(lambda db: [r[0] for r in db.execute("SELECT key FROM state WHERE key LIKE 'login_failures:%'")])
+    assert left == []  # a success starts the count afresh
+
+
 def test_a_session_older_than_its_cookie_is_removed_at_the_next_sign_in(client: Any, runtime: Any) -> None:
     from bot.store import set_state
     runtime.store.run(set_state, "session:stale", json.dumps({"staff_id": 1, "csrf": "x",

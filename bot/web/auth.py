@@ -13,7 +13,6 @@ import hmac
 import json
 import logging
 import secrets
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -27,7 +26,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from bot import events
 from bot.passwords import verify_password
 from bot.runtime import Runtime, secret_key
-from bot.store import get_state, now_iso, set_state
+from bot.store import get_state, now_iso, set_state, transaction
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,6 @@ class Auth:
     def __init__(self, runtime: Runtime, base_delay: float = 0.25, max_delay: float = 5.0) -> None:
         self.runtime = runtime
         self.signer = URLSafeTimedSerializer(runtime.store.run(secret_key, runtime.settings), salt="staff-session")
-        self.failures: dict[str, int] = defaultdict(int)
         self.base_delay = base_delay
         self.max_delay = max_delay
 
@@ -101,21 +99,19 @@ class Auth:
     # -- passwords, slowed per account and per address --------------------------------
 
     async def check_password(self, request: Request, email: str, password: str) -> dict[str, Any] | None:
+        """Each failure in a row doubles the wait before the next try, per account and per
+        address. The count is kept in the database: a restart, or a second process on the
+        same file, must not give a password guesser a fresh start."""
         keys = (f"account:{email.strip().lower()}", f"ip:{request.client.host if request.client else '-'}")
-        failures = max(self.failures[k] for k in keys)
+        failures = await self.runtime.store.call(_failures, keys)
         if failures:
             await asyncio.sleep(min(self.max_delay, self.base_delay * 2 ** (failures - 1)))
         member = await self.runtime.store.call(_member_by_email, email)
         ok = await asyncio.to_thread(verify_password, member["password_hash"] if member else None, password)
         if ok and member and member["active"]:
-            for key in keys:
-                self.failures.pop(key, None)
+            await self.runtime.store.call(_forget_failures, keys)
             return member
-        if len(self.failures) > 10_000:  # bounded memory under a spray of addresses
-            self.failures.clear()
-        for key in keys:
-            self.failures[key] += 1
-        await self.runtime.store.call(_record_failure, email, keys[1], failures + 1)
+        await self.runtime.store.call(_record_failure, email, keys, failures + 1)
         return None
 
 
@@ -150,10 +146,42 @@ def _delete_state(db: Database, key: str) -> None:
     db.execute("DELETE FROM state WHERE key = ?", [key])
 
 
-def _record_failure(db: Database, email: str, where: str, count: int) -> None:
+FAILURES_FORGOTTEN = timedelta(hours=1)  # a failure this old no longer slows the next try
+_FAILURES = "login_failures:"
+
+
+def _failures(db: Database, keys: tuple[str, ...]) -> int:
+    """The longest recent run of failures of the account or the address."""
+    cutoff = (datetime.now(timezone.utc) - FAILURES_FORGOTTEN).isoformat(timespec="milliseconds")
+    counts = [0]
+    for key in keys:
+        raw = get_state(db, _FAILURES + key)
+        if raw:
+            run = json.loads(raw)
+            counts.append(run["count"] if run["last"] >= cutoff else 0)
+    return max(counts)
+
+
+def _forget_failures(db: Database, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        _delete_state(db, _FAILURES + key)
+
+
+def _record_failure(db: Database, email: str, keys: tuple[str, ...], count: int) -> None:
+    """Count the failure for the account and the address, and drop the counts nobody has
+    added to for an hour: a spray from many addresses must not grow the table for ever."""
+    where = keys[-1].removeprefix("ip:")
     log.warning("failed staff login for %r from %s (%d in a row)", email, where, count)
-    events.record(db, "login_failed", None, actor="anonymous", email=email.strip().lower()[:200],
-                  source=where, failures=count)
+    stamp = now_iso()
+    cutoff = (datetime.now(timezone.utc) - FAILURES_FORGOTTEN).isoformat(timespec="milliseconds")
+    with transaction(db):
+        for key, raw in db.execute("SELECT key, value FROM state WHERE key LIKE ?", [_FAILURES + "%"]).fetchall():
+            if json.loads(raw)["last"] < cutoff:
+                _delete_state(db, key)
+        for key in keys:
+            set_state(db, _FAILURES + key, json.dumps({"count": count, "last": stamp}))
+        events.record(db, "login_failed", None, actor="anonymous", email=email.strip().lower()[:200],
+                      source=keys[-1], failures=count)
 
 
 async def csrf_ok(request: Request, user: dict[str, Any]) -> bool:
