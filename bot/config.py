@@ -76,7 +76,7 @@ class ServiceSettings:
     municipality: str = "Kommunen"
     answer_days: int = 5  # working days to the case answer deadline
     first_answer_hours: int = 24
-    retention_days: int = 730  # closed threads older than this are erased by `indgang retention`
+    retention_days: int = 730  # threads untouched this long (no open case) are erased daily; 0: never
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot import privacy
 from bot.config import Settings
 from bot.outbox import OutboxWorker, recover
 from bot.pipeline import Knowledge, Pipeline
@@ -31,6 +32,7 @@ from knowledge import rules as rulebook
 
 log = logging.getLogger(__name__)
 DEADLINE_CHECK_SECONDS = 3600.0
+RETENTION_CHECK_SECONDS = 24 * 3600.0
 
 
 def seed_if_new(db: Database, settings: Settings, with_knowledge: bool = True) -> bool:
@@ -107,6 +109,7 @@ class Runtime:
                  for c in self.channels.values()]
         tasks.append(asyncio.create_task(_guard("outbox", self.worker.run)))
         tasks.append(asyncio.create_task(_guard("deadlines", self.watch_deadlines)))
+        tasks.append(asyncio.create_task(_guard("retention", self.watch_retention)))
         tasks += [asyncio.create_task(_guard(getattr(fn, "__name__", "task"), fn)) for fn in extra]
         try:
             await asyncio.gather(*tasks)
@@ -118,6 +121,23 @@ class Runtime:
                 await asyncio.gather(*tasks, return_exceptions=True)
             await self.store.call(recover)  # rows a cancelled send left 'sending' go out now
             await self.worker.drain_once()
+
+    async def watch_retention(self, every: float = RETENTION_CHECK_SECONDS) -> None:
+        """Erase, once a day, the threads the retention period has run out for: what a
+        business wrote is kept as long as it is needed, not for as long as nobody remembers
+        to run a command."""
+        while True:
+            await self.apply_retention()
+            await asyncio.sleep(every)
+
+    async def apply_retention(self) -> int:
+        days = self.settings.service.retention_days
+        if days <= 0:
+            return 0
+        erased = await self.store.call(privacy.apply_retention, days)
+        if erased:
+            log.info("retention: %d threads untouched for %d days erased", erased, days)
+        return erased
 
     async def watch_deadlines(self, every: float = DEADLINE_CHECK_SECONDS) -> None:
         """Record each open case's reminder (a working day before its deadline) and breach

@@ -46,3 +46,14 @@ async def test_erasing_the_latest_case_does_not_hand_its_number_out_again(runtim
     runtime.store.run(privacy.erase_address, "b@firma.dk")
     third = await runtime.pipeline.receive(memory.message(COMPLEX, sender="c@firma.dk"))
     assert third.case_number not in {first.case_number, second.case_number}
+
+
+async def test_the_running_server_erases_what_the_retention_period_has_run_out_for(
+        runtime: Runtime, memory: MemoryChannel) -> None:
+    await runtime.pipeline.receive(memory.message(COMPLEX, sender="open@case.dk"))
+    await runtime.pipeline.receive(memory.message(SIMPLE, sender="old@answer.dk"))
+    await runtime.pipeline.receive(memory.message(SIMPLE, sender="new@answer.dk"))
+    runtime.store.run(lambda db: db.execute("UPDATE threads SET updated_at = '2020-01-01' WHERE address != 'new@answer.dk'"))
+    assert await runtime.apply_retention() == 1  # the daily pass, as `indgang serve` runs it
+    assert sorted(r["address"] for r in runtime.store.run(lambda db: list(db["threads"].rows))) == [
+        "new@answer.dk", "open@case.dk"]
