@@ -39,11 +39,13 @@ def gram_counts(text: str) -> Counter[str]:
 
 def gram_set(text: str) -> set[str]:
     """The distinct grams of a text: all that document frequencies need."""
-    found: set[str] = set()
-    for word in set(words(text)):
-        if word not in STOP and len(word) > 1 and not word.isdigit():
-            found.update(word_grams(word))
-    return found
+    return grams_of(set(words(text)))
+
+
+def grams_of(distinct: set[str]) -> set[str]:
+    """The distinct grams of a text's distinct words."""
+    kept = [word_grams(w) for w in distinct - STOP if len(w) > 1 and not w.isdigit()]
+    return set().union(*kept)
 
 
 class CharGramIndex:
@@ -70,10 +72,11 @@ class CharGramIndex:
     def __len__(self) -> int:
         return len(self._texts)
 
-    def add(self, entry_id: str, text: str) -> None:
+    def add(self, entry_id: str, text: str, distinct: set[str] | None = None) -> None:
+        """``distinct``, when the caller has split the text already, is ``set(words(text))``."""
         self.discard(entry_id)
         self._texts[entry_id] = text
-        self.df.update(gram_set(text))
+        self.df.update(gram_set(text) if distinct is None else grams_of(distinct))
 
     def discard(self, entry_id: str) -> None:
         text = self._texts.pop(entry_id, None)

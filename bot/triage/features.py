@@ -42,11 +42,12 @@ class Vocabulary:
     def add(self, surface: set[str], stem_set: set[str]) -> None:
         self._corrections.clear()
         self.surface.update(surface)
-        for s in stem_set:
-            if self.stems[s] == 0 and len(s) >= self.typo_min_length:
+        fresh = [s for s in stem_set if s not in self.stems]
+        self.stems.update(stem_set)
+        for s in fresh:
+            if len(s) >= self.typo_min_length:
                 for d in _deletions(s):
                     self.deletes.setdefault(d, set()).add(s)
-            self.stems[s] += 1
 
     def discard(self, surface: set[str], stem_set: set[str]) -> None:
         self._corrections.clear()
@@ -92,7 +93,7 @@ class Vocabulary:
 
         Cached; the cache is emptied whenever the vocabulary grew by a tenth, so a
         word learnt later is used for splitting soon without re-splitting per call."""
-        if not 7 <= len(word) <= MAX_WORD:
+        if not MIN_COMPOUND <= len(word) <= MAX_WORD:
             return None
         if len(self.stems) > 1.1 * self._splits_at + 50:
             self._splits.clear()
@@ -121,6 +122,7 @@ egentlig allerede stadig endnu igen netop just already still also really actuall
 # a particle in front makes a new word, not a compound of the rest: "forventer" is no
 # "venter", "overvejer" no "vejer", "undersøge" no "søge", "i forvejen" no road
 PREFIXES = frozenset("for til over under med mod ind bag efter fra paa ved hen ned frem gennem bort".split())
+MIN_COMPOUND = 7  # shorter words are never split: two known parts of three letters are mostly chance
 MAX_WORD = 40  # longer "words" are hashes, URLs or garbage: never typo-corrected or split
 CORRECTIONS_KEPT = 100_000  # remembered typo corrections; emptied at this size, so memory stays bounded
 
@@ -139,28 +141,45 @@ class Analysis:
 
 def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis:
     """Features of one text against the vocabulary as it is now."""
+    covered: dict[str, set[str]] = {}
+    features, groups, sequence = _features(words(text), vocab, fix_typos, covered)
+    return Analysis(features, frozenset(groups), tuple(sequence), covered)
+
+
+def entry_features(text_words: list[str], vocab: Vocabulary) -> tuple[dict[str, float], set[str]]:
+    """A knowledge entry's text as the index keeps it: its features and groups.
+
+    The same analysis as an inquiry's, less what only an inquiry is asked: an entry's
+    words are the vocabulary, so none is a typo, and which concept explains each stem
+    is never looked up for an entry. Leaving those out makes it a third cheaper, and
+    analysing entries is most of building an index."""
+    features, groups, _ = _features(text_words, vocab, False, None)
+    return features, groups
+
+
+def _features(text_words: list[str], vocab: Vocabulary, fix_typos: bool,
+              covered: dict[str, set[str]] | None) -> tuple[dict[str, float], set[str], list[str]]:
+    """Features, groups and the stem sequence; ``covered``, when given, learns which
+    concepts each stem is a term of."""
     features: dict[str, float] = {}
     sequence: list[str] = []
     function_words: set[int] = set()  # positions of stop words: part of phrases, never a term alone
     singles: list[str] = []
-    covered: dict[str, set[str]] = {}
-    for word in words(text):
+    for word in text_words:
         s = stem(word)
         if word in STOP or word.isdigit() or len(word) < 2:
+            function_words.add(len(sequence))
             sequence.append(s)
-            function_words.add(len(sequence) - 1)
             continue
         fixed = vocab.correct(s) if fix_typos else None
-        sequence.append(fixed or s)
-        _put(features, fixed or s, TYPO_WEIGHT if fixed else 1.0)
-        # a compound the vocabulary names itself means what it names there: "sandwichbar"
-        # is a place to eat, not a bar serving alcohol, so its parts signal no group
-        named = ((fixed or s),) in vocab.synonyms.phrases
-        for part in vocab.split(word) or ():
-            _put(features, stem(part), PART_WEIGHT)
-            if len(part) >= GROUP_PART_MIN and not named:
-                singles.append(stem(part))
-                _cover_compound(covered, fixed or s, stem(part), vocab.synonyms)
+        term = fixed or s
+        sequence.append(term)
+        weight = TYPO_WEIGHT if fixed else 1.0
+        if weight > features.get(term, 0.0):
+            features[term] = weight
+        parts = vocab.split(word) if len(word) >= MIN_COMPOUND else None
+        if parts:
+            _put_parts(features, parts, term, singles, covered, vocab.synonyms)
     groups = groups_in(sequence, vocab.synonyms, singles, covered, function_words)
     gone = {i for i in function_words if sequence[i] in FILLERS}
     if gone:  # "fik lige nej", "har desværre fået afslag": the phrase without the filler
@@ -170,7 +189,22 @@ def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis
     for g in groups:
         if g[0] == "@":
             _put(features, g, 1.0)
-    return Analysis(features, frozenset(groups), tuple(sequence), covered)
+    return features, groups, sequence
+
+
+def _put_parts(features: dict[str, float], parts: tuple[str, str], whole: str, singles: list[str],
+               covered: dict[str, set[str]] | None, synonyms: Synonyms) -> None:
+    """A compound's parts are weaker features of it, and signal their groups unless the
+    vocabulary names the compound itself: "sandwichbar" is a place to eat, not a bar
+    serving alcohol, so its parts signal no group."""
+    named = (whole,) in synonyms.phrases
+    for part in parts:
+        part_stem = stem(part)
+        _put(features, part_stem, PART_WEIGHT)
+        if len(part) >= GROUP_PART_MIN and not named:
+            singles.append(part_stem)
+            if covered is not None:
+                _cover_compound(covered, whole, part_stem, synonyms)
 
 
 def _cover_compound(covered: dict[str, set[str]], whole: str, part: str, synonyms: Synonyms) -> None:

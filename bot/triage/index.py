@@ -10,13 +10,14 @@ from __future__ import annotations
 import gc
 import math
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from bot.triage.chargrams import CharGramIndex
-from bot.triage.features import Analysis, Vocabulary, analyse
+from bot.triage.features import Analysis, Vocabulary, analyse, entry_features
 from bot.triage.synonyms import Synonyms, load_synonyms
-from bot.triage.text import STOP, stem, stems, words
+from bot.triage.text import ALPHANUMERIC, STOP, stem, stems_of, words
 from bot.types import Entry
 
 ANSWER_WEIGHT = 0.35
@@ -42,7 +43,7 @@ class KnowledgeIndex:
         self._items: dict[str, IndexedEntry] = {}
         self.postings: dict[str, dict[str, float]] = {}
         self.grams = CharGramIndex()
-        self._answers: dict[str, Analysis] = {}  # recent answer texts -> analysis (standard answers repeat)
+        self._answers: dict[str, EntryText] = {}  # recent answer texts -> analysis (standard answers repeat)
         self.version = 0
         self._idf: dict[str, float] = {}  # emptied whenever the base changes
         self._want: dict[int, float] = {}  # idf-weighted size of each phrasing, same lifetime
@@ -52,10 +53,11 @@ class KnowledgeIndex:
     def _build(self, entries: dict[str, Entry]) -> None:
         """Learn every entry's words first, so each entry is analysed (compounds, typos)
         against the whole vocabulary and the result does not depend on the order of entries."""
-        for entry in entries.values():
-            self.vocab.add(*_vocabulary(entry))
-        for entry in entries.values():
-            self._add(entry)
+        with _uncollected():
+            for entry in entries.values():
+                self.vocab.add(*_vocabulary(entry))
+            for entry in entries.values():
+                self._add(entry)
         self.grams.refresh()
 
     def __len__(self) -> int:
@@ -80,11 +82,12 @@ class KnowledgeIndex:
         self._add(entry)
 
     def _add(self, entry: Entry) -> None:
-        item = _index_entry(entry, self.vocab, self._answers)
+        texts = _phrasing_texts(entry)
+        text_words = [words(text) for text in texts]
+        item = _index_entry(entry, text_words, self.vocab, self._answers)
         self._items[entry.id] = item
-        self.grams.add(entry.id, " ".join(_phrasing_texts(entry)))
-        for feature, weight in item.weights.items():
-            self.postings.setdefault(feature, {})[entry.id] = weight
+        self.grams.add(entry.id, " ".join(texts), {w for ws in text_words for w in ws})
+        _post(self.postings, entry.id, item.weights)
         self._changed()
 
     def remove(self, entry_id: str) -> None:
@@ -170,48 +173,92 @@ def _all_text(entry: Entry) -> str:
 
 
 def _vocabulary(entry: Entry) -> tuple[set[str], set[str]]:
-    """Folded words and stems an entry adds to the vocabulary (recomputed on removal)."""
+    """Folded words and stems an entry adds to the vocabulary (recomputed on removal).
+
+    Short words and stop words are taken out as sets (all words of one or two letters
+    are few), not tested word by word: an entry's whole text is read here."""
     distinct = set(words(_all_text(entry)))
-    content = {w for w in distinct if w not in STOP and not w.isdigit() and len(w) > 1}
-    return {w for w in distinct if len(w) > 2}, {stem(w) for w in content}
+    return distinct - SHORT_WORDS, {stem(w) for w in distinct - NOT_CONTENT if not w.isdigit()}
 
 
-def _index_entry(entry: Entry, vocab: Vocabulary, answers: dict[str, Analysis]) -> IndexedEntry:
+SHORT_WORDS = frozenset(a + b for a in ("", *ALPHANUMERIC) for b in ALPHANUMERIC)  # every word of one or two letters
+NOT_CONTENT = frozenset(STOP) | frozenset(ALPHANUMERIC)  # stop words and one-letter words; numbers are tested
+
+
+EntryText = tuple[dict[str, float], set[str]]  # an entry text's features and groups
+
+
+def _index_entry(entry: Entry, text_words: list[list[str]], vocab: Vocabulary,
+                 answers: dict[str, EntryText]) -> IndexedEntry:
+    """``text_words`` are the words of each of ``_phrasing_texts(entry)``."""
     weights: dict[str, float] = {}
     groups: set[str] = set()
     phrasing_groups: set[str] = set()
     phrasings = []
-    for text in _phrasing_texts(entry):
+    stemmed = []
+    questions = 1 + len(entry.questions)  # title and questions come first
+    for number, (text, found_words) in enumerate(zip(_phrasing_texts(entry), text_words, strict=True)):
         if not text.strip():
             continue
-        found = analyse(text, vocab, fix_typos=False)
-        phrasing_groups |= found.groups
-        phrasings.append(found.features)
-        _merge(weights, found.features, 1.0)
+        features, found_groups = entry_features(found_words, vocab)
+        phrasing_groups |= found_groups
+        phrasings.append(features)
+        _merge(weights, features)
+        if number < questions:
+            stemmed.append(" ".join(stems_of(found_words)))
     groups |= phrasing_groups
     for text in (entry.answer, entry.answer_en):
         found = answers.get(text)
         if found is None:
             if len(answers) >= ANSWER_CACHE:
                 answers.clear()
-            found = answers[text] = analyse(text, vocab, fix_typos=False)
-        groups |= found.groups
-        _merge(weights, found.features, ANSWER_WEIGHT)
-    stemmed = tuple(" ".join(stems(t)) for t in (entry.title, *entry.questions) if t.strip())
-    return IndexedEntry(entry, weights, tuple(phrasings), frozenset(groups), stemmed,
+            found = answers[text] = entry_features(words(text), vocab)
+        groups |= found[1]
+        _merge(weights, found[0], ANSWER_WEIGHT)
+    return IndexedEntry(entry, weights, tuple(phrasings), frozenset(groups), tuple(stemmed),
                         frozenset(phrasing_groups))
+
+
+def _post(postings: dict[str, dict[str, float]], entry_id: str, weights: dict[str, float]) -> None:
+    for feature, weight in weights.items():
+        try:
+            postings[feature][entry_id] = weight
+        except KeyError:
+            postings[feature] = {entry_id: weight}
 
 
 _SHARED_WEIGHTS: dict[float, float] = {}  # the few distinct weights, one float object each
 
 
-def _merge(weights: dict[str, float], features: dict[str, float], factor: float) -> None:
+def _merge(weights: dict[str, float], features: dict[str, float], factor: float = 1.0) -> None:
     """Keep each feature's strongest weight; weights are products of a few constants, so one
-    shared float per value (not one per entry and feature) is stored in the postings."""
+    shared float per value (not one per entry and feature) is stored in the postings.
+    Unscaled weights are such constants already."""
+    known = weights.get
+    if factor == 1.0:
+        for feature, weight in features.items():
+            if weight > known(feature, 0.0):
+                weights[feature] = weight
+        return
+    shared = _SHARED_WEIGHTS.setdefault
     for feature, weight in features.items():
         w = weight * factor
-        if w > weights.get(feature, 0.0):
-            weights[feature] = _SHARED_WEIGHTS.setdefault(w, w)
+        if w > known(feature, 0.0):
+            weights[feature] = shared(w, w)
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """No cyclic garbage collection while a base is built: a build makes only objects
+    that stay (no cycles to free), and the collector's full passes over the growing
+    index cost about two percent of building a large one."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def settle() -> None:

@@ -19,6 +19,8 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "syn
 MAX_PHRASE = 4
 
 Phrase = tuple[str, ...]
+PhraseNode = tuple[frozenset[str], dict[str, "PhraseNode"]]  # groups of the phrase ending here, next stems
+_NO_GROUPS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,8 @@ class Synonyms:
     departments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     phrases: dict[Phrase, frozenset[str]] = field(default_factory=dict)
     lexicon: frozenset[str] = frozenset()  # folded words known from the groups, for compound splitting
-    starts: dict[str, int] = field(default_factory=dict)  # first stem of a phrase -> longest phrase
     lexicon_stems: frozenset[str] = frozenset()  # stems of the lexicon: words never taken for typos
+    trie: dict[str, PhraseNode] = field(default_factory=dict)  # the phrases, stem by stem
 
     @classmethod
     def build(cls, concepts: dict[str, list[str]], intents: dict[str, list[str]],
@@ -54,19 +56,25 @@ class Synonyms:
         )
 
     def __post_init__(self) -> None:
-        if self.phrases and not self.starts:
-            object.__setattr__(self, "starts", _starts(self.phrases))
+        if self.phrases and not self.trie:
+            object.__setattr__(self, "trie", _trie(self.phrases))
         if self.lexicon and not self.lexicon_stems:
             object.__setattr__(self, "lexicon_stems", frozenset(stem(w) for w in self.lexicon))
 
 
-def _starts(phrases: dict[Phrase, frozenset[str]]) -> dict[str, int]:
-    """Only positions whose stem begins some phrase are looked up, which keeps the
-    scan linear in the text and cheap for long answers."""
-    starts: dict[str, int] = {}
+def _trie(phrases: dict[Phrase, frozenset[str]]) -> dict[str, PhraseNode]:
+    """Most words of a text begin some phrase (stop words begin many), so finding groups
+    is mostly following a text's next stems from there: only as far as some phrase goes
+    on with them, and without building a tuple for each span looked up."""
+    trie: dict[str, PhraseNode] = {}
     for key in phrases:
-        starts[key[0]] = max(starts.get(key[0], 0), len(key))
-    return starts
+        level = trie
+        for n, word in enumerate(key, 1):
+            node = level.get(word)
+            if node is None:
+                node = level[word] = (phrases.get(key[:n], _NO_GROUPS), {})
+            level = node[1]
+    return trie
 
 
 def term_key(term: str) -> Phrase:
@@ -93,16 +101,23 @@ def groups_in(stem_seq: list[str], synonyms: Synonyms, singles: Iterable[str] = 
     to: a word that is a synonym of a concept the entry has is not left unexplained."""
     found: set[str] = set()
     for single in singles:
-        found |= synonyms.phrases.get((single,), frozenset())
-    phrases, starts = synonyms.phrases, synonyms.starts
-    for i, first in enumerate(stem_seq):
-        longest = starts.get(first, 0)
-        for n in range(2 if i in function_words else 1, longest + 1):
-            group = phrases.get(tuple(stem_seq[i:i + n]))
+        found |= synonyms.phrases.get((single,), _NO_GROUPS)
+    end = len(stem_seq)
+    for i, node in [(i, node) for i, node in enumerate(map(synonyms.trie.get, stem_seq)) if node]:
+        n = 1
+        if i in function_words:  # a stop word counts only as the start of a longer phrase,
+            if i + 1 < end:      # except that one ending the text is looked up on its own
+                node, n = node[1].get(stem_seq[i + 1]), 2
+            elif not node[1]:
+                node = None
+        while node is not None:
+            group, following = node
             if group:
                 found |= group
                 if covered is not None:
                     cover(covered, stem_seq[i:i + n], group)
+            node = following.get(stem_seq[i + n]) if i + n < end else None
+            n += 1
     return found
 
 

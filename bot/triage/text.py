@@ -8,6 +8,7 @@ stop words and reduced to its Snowball stem before anything is compared.
 from __future__ import annotations
 
 import re
+import string
 import sys
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from bot.types import Lang
 _FOLD = {"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "è": "e", "ü": "u",
          "ö": "oe", "ä": "ae", "á": "a", "ó": "o", "í": "i", "ç": "c", "ñ": "n", "§": " paragraf "}
 _WORD = re.compile(r"[a-z0-9]+")
+ALPHANUMERIC = string.ascii_lowercase + string.digits  # what a folded word is made of
 _STEMMER = Stemmer.Stemmer("danish")
 
 DANISH_STOP = set("""
@@ -66,7 +68,12 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Folded words that carry meaning: stop words and bare numbers dropped."""
-    return [w for w in words(text) if w not in STOP and not w.isdigit() and len(w) > 1]
+    return meaningful(words(text))
+
+
+def meaningful(text_words: list[str]) -> list[str]:
+    """``content_words`` of a text already split into words."""
+    return [w for w in text_words if w not in STOP and not w.isdigit() and len(w) > 1]
 
 
 @lru_cache(maxsize=65536)
@@ -80,6 +87,11 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     return [stem(w) for w in content_words(text)]
+
+
+def stems_of(text_words: list[str]) -> list[str]:
+    """``stems`` of a text already split into words."""
+    return [stem(w) for w in meaningful(text_words)]
 
 
 def normalise(text: str) -> str:
