@@ -105,7 +105,7 @@ def _store_run(db: Database, messages: Sequence[Message]) -> list[Outcome | Stor
         for message in messages:
             duplicate = threads.is_duplicate(db, message)
             if duplicate:
-                run.append(_duplicate(duplicate))
+                run.append(Outcome("duplicate", None, duplicate, reason="already received"))
                 continue
             thread = threads.find_thread(db, message)
             if thread is not None and thread["id"] in reached:
@@ -175,15 +175,7 @@ def decide_and_act(db: Database, knowledge: Knowledge, settings: Settings, threa
 
 def store_message(db: Database, message: Message) -> Outcome | Stored:
     """Commit the message; returns its thread, its id and whether it opened the thread."""
-    with transaction(db):
-        duplicate = threads.is_duplicate(db, message)
-        if duplicate:
-            return _duplicate(duplicate)
-        return _save(db, message, threads.find_thread(db, message))
-
-
-def _duplicate(message_id: int) -> Outcome:
-    return Outcome("duplicate", None, message_id, reason="already received")
+    return _store_run(db, [message])[0]
 
 
 def _save(db: Database, message: Message, thread: dict[str, Any] | None) -> Stored:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.triage.chargrams import CharGramIndex
 from bot.triage.features import Analysis, Vocabulary, analyse, entry_features
 from bot.triage.synonyms import Synonyms, load_synonyms
-from bot.triage.text import ALPHANUMERIC, STOP, stem, stems_of, words
+from bot.triage.text import STOP, stem, stems_of, words
 from bot.types import Entry
 
 ANSWER_WEIGHT = 0.35
@@ -173,16 +173,9 @@ def _all_text(entry: Entry) -> str:
 
 
 def _vocabulary(entry: Entry) -> tuple[set[str], set[str]]:
-    """Folded words and stems an entry adds to the vocabulary (recomputed on removal).
-
-    Short words and stop words are taken out as sets (all words of one or two letters
-    are few), not tested word by word: an entry's whole text is read here."""
+    """Folded words and stems an entry adds to the vocabulary (recomputed on removal)."""
     distinct = set(words(_all_text(entry)))
-    return distinct - SHORT_WORDS, {stem(w) for w in distinct - NOT_CONTENT if not w.isdigit()}
-
-
-SHORT_WORDS = frozenset(a + b for a in ("", *ALPHANUMERIC) for b in ALPHANUMERIC)  # every word of one or two letters
-NOT_CONTENT = frozenset(STOP) | frozenset(ALPHANUMERIC)  # stop words and one-letter words; numbers are tested
+    return {w for w in distinct if len(w) > 2}, {stem(w) for w in distinct - STOP if len(w) > 1 and not w.isdigit()}
 
 
 EntryText = tuple[dict[str, float], set[str]]  # an entry text's features and groups
@@ -232,15 +225,8 @@ _SHARED_WEIGHTS: dict[float, float] = {}  # the few distinct weights, one float 
 
 def _merge(weights: dict[str, float], features: dict[str, float], factor: float = 1.0) -> None:
     """Keep each feature's strongest weight; weights are products of a few constants, so one
-    shared float per value (not one per entry and feature) is stored in the postings.
-    Unscaled weights are such constants already."""
-    known = weights.get
-    if factor == 1.0:
-        for feature, weight in features.items():
-            if weight > known(feature, 0.0):
-                weights[feature] = weight
-        return
-    shared = _SHARED_WEIGHTS.setdefault
+    shared float per value (not one per entry and feature) is stored in the postings."""
+    known, shared = weights.get, _SHARED_WEIGHTS.setdefault
     for feature, weight in features.items():
         w = weight * factor
         if w > known(feature, 0.0):

@@ -8,7 +8,6 @@ stop words and reduced to its Snowball stem before anything is compared.
 from __future__ import annotations
 
 import re
-import string
 import sys
 from functools import lru_cache
 
@@ -19,7 +18,6 @@ from bot.types import Lang
 _FOLD = {"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "è": "e", "ü": "u",
          "ö": "oe", "ä": "ae", "á": "a", "ó": "o", "í": "i", "ç": "c", "ñ": "n", "§": " paragraf "}
 _WORD = re.compile(r"[a-z0-9]+")
-ALPHANUMERIC = string.ascii_lowercase + string.digits  # what a folded word is made of
 _STEMMER = Stemmer.Stemmer("danish")
 
 DANISH_STOP = set("""
