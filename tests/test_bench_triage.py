@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.bench import scale, triage
-from bot.bench.metrics import Outcome, best_threshold, figures, tune_threshold
+from bot.bench.metrics import Outcome, at_volume, best_threshold, figures, tune_threshold
 
 
 def bench_dir() -> Path:
@@ -67,3 +67,12 @@ def test_bench_scale_reports_build_latency_and_memory(capsys):
     assert scale.run(parser.parse_args(["--sizes", "300"])) == 0
     out = capsys.readouterr().out
     assert "build" in out and "p99" in out and "rss" in out
+
+
+def test_at_equal_volume_a_matcher_answers_its_most_confident_inquiries():
+    outs = [outcome("a", "a", 0.9), outcome("b", "x", 0.8), outcome("c", "c", 0.3),
+            outcome("escalate", "d", 0.2)]
+    two = at_volume(outs, 2)
+    assert (two["answered"], two["right"], two["wrong"]) == (2, 1, 1)
+    assert two["escalation_recall"] == 1.0
+    assert at_volume(outs, 10)["answered"] == 4

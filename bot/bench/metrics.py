@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ESCALATE = "escalate"
 WRONG_ANSWER_COST = 5.0  # a wrong answer costs five escalations when thresholds are tuned
@@ -76,6 +76,18 @@ def figures(outcomes: Sequence[Outcome], threshold: float) -> dict:
         "department": _share(sum(o.department == o.case["department"] for o in cases), len(cases)) if cases else None,
         "complexity": _share(sum(o.complexity == o.case["complexity"] for o in cases), len(cases)) if cases else None,
     }
+
+
+def at_volume(outcomes: Sequence[Outcome], volume: int) -> dict:
+    """Figures when the matcher answers its ``volume`` most confident inquiries.
+
+    Two matchers that both make no wrong answer tie on precision at any threshold; asked
+    to answer as many inquiries as the other does, the weaker one shows what its
+    confidence is worth."""
+    ranked = sorted((o for o in outcomes if o.answerable and o.entry_id is not None),
+                    key=lambda o: o.score, reverse=True)
+    chosen = {id(o) for o in ranked[:volume]}
+    return figures([replace(o, answerable=id(o) in chosen) for o in outcomes], float("-inf"))
 
 
 def per_kind(outcomes: Sequence[Outcome], threshold: float) -> dict[str, dict]:
