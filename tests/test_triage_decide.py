@@ -274,6 +274,28 @@ def test_a_fine_despite_a_permit_is_a_complaint_about_its_own_case():
     assert case_points("Skal vi registreres, selvom vi kun sælger kaffe?")[0] == 0.0
 
 
+def test_a_free_standing_pylon_metres_high_is_a_case_a_sign_on_the_facade_is_not():
+    from bot.triage.cases import case_points
+    for text in ("Kan vi sætte en 8 meter høj pylon med vores logo op ved indkørslen?",
+                 "Vi vil have en reklamepylon på 12 meter ved vejen.",
+                 "We want a 10 m high pylon by the entrance to our car dealership."):
+        assert case_points(text)[0] >= 2.0, text
+    for text in ("Må vi sætte et skilt på facaden over døren?",
+                 "Arkitekten har tegnet hytterne 5,5 meter høje, men lokalplanen siger 5 meter."):
+        assert case_points(text)[0] == 0.0, text
+
+
+def test_asking_when_the_municipalitys_own_office_is_open_is_not_a_question_about_shop_hours():
+    shops = [Entry(id="aabningstider", title="Åbningstider for butikker (lukkeloven)", department="Erhvervsservice",
+                   questions=("Hvornår må min butik holde åbent?", "Må butikker holde åbent på helligdage?"),
+                   answer="Butikker må som hovedregel holde åbent alle ugens dage.")]
+    office = decide("hvornår har borgerservice åbent om torsdagen", KnowledgeIndex(shops))
+    assert office.action == "escalate"
+    assert "@kommunens_betjening" in KnowledgeIndex(shops).analyse("Hvornår har rådhuset åbent?").groups
+    shop = decide("Hvornår må vores butik holde åbent om søndagen?", KnowledgeIndex(shops))
+    assert (shop.action, shop.entry_id) == ("answer", "aabningstider")
+
+
 def test_a_compound_the_vocabulary_names_means_what_it_names_not_what_its_parts_do():
     from bot.triage.features import analyse
     vocab = index().vocab

@@ -1,8 +1,9 @@
 """Triage quality on the labelled bench inquiries, at default settings and k-fold.
 
-The issue's targets are asserted where they are met. Where they are not yet met
-the test holds the level reached so far (minus a little slack) so quality cannot
-silently fall back; GAPS names each shortfall against its target.
+The issue's targets are asserted on the k-fold figures (weights and threshold never
+fitted on the scored lines), per kind too, at the level reached less a little slack
+where that is above the target. The shipped weights, fitted for every writer's
+wording at once, are held at their own (lower) level on dev.jsonl.
 """
 
 import os
@@ -14,7 +15,7 @@ from bot.bench import load_entries, read_jsonl
 from bot.bench.baselines import BASELINES
 from bot.bench.fit import kfold_fitted
 from bot.bench.metrics import at_volume, figures, per_kind
-from bot.bench.triage import assessments, evaluate, kfold
+from bot.bench.triage import assessments, evaluate, kfold, other_writers
 from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
 
 TARGETS = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.90,
@@ -25,13 +26,14 @@ TARGETS = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.90,
 # email 0.50 below the 0.55 per kind).
 DEFAULT_FLOOR = {"precision": 0.95, "coverage": 0.60, "escalation_recall": 0.95,
                  "department": 0.80, "complexity": 0.80}
-# Weights and threshold refitted on dev.jsonl without the scored fold: precision 1.000
-# (no wrong answer), coverage 0.716, escalation 1.000, department 0.88, complexity 0.88;
-# per kind chat 0.80, email 0.65, English 0.87, typo 0.85, paraphrase 0.52 (below its 0.55).
-KFOLD_FLOOR = {"precision": 0.95, "coverage": 0.70, "escalation_recall": 0.95,
+# Weights and threshold refitted without the scored fold (the weights also on the nine written
+# sets, each line at weight 0.2; the threshold on dev.jsonl's other folds only): precision 1.000
+# (no wrong answer), coverage 0.768, escalation 1.000, department 0.88, complexity 0.88; per kind
+# chat 0.80, email 0.70, English 0.93, typo 0.85, paraphrase 0.64. Every target is met.
+KFOLD_FLOOR = {"precision": 0.95, "coverage": 0.75, "escalation_recall": 0.95,
                "department": 0.80, "complexity": 0.80}
 KIND_TARGET = 0.55
-KIND_FLOOR = {"paraphrase": 0.48}  # the one kind below its target, held where it is
+KIND_FLOOR = {"paraphrase": 0.60, "chat": 0.75, "english": 0.85, "typo": 0.75, "email": 0.60}
 # On unseen.jsonl, inquiries nobody fitted or tuned on, the shipped weights reach precision
 # 0.903 (3 wrong of 31 answered) and coverage 0.295: wording unlike both the entries and
 # the inquiries the vocabulary was written against is mostly escalated, and that is the
@@ -70,12 +72,14 @@ def test_on_inquiries_nobody_tuned_for_the_bot_rather_escalates_than_answers_wro
 
 @pytest.fixture(scope="module")
 def dev_kfold():
-    """Indgang on dev.jsonl, each fold scored by weights and threshold fitted on the others."""
+    """Indgang on dev.jsonl, each fold scored by weights and threshold fitted on the others;
+    the weights learn from the written sets in tests/data/inquiries too."""
     cases = read_jsonl(bench_dir() / "dev.jsonl")
     index = KnowledgeIndex(load_entries(bench_dir() / "kb.jsonl"))
     settings = TriageSettings()
-    found = assessments(index, load_default_rules(), settings, cases)
-    return kfold_fitted(found, cases, index, settings, 5)
+    rules = load_default_rules()
+    found = assessments(index, rules, settings, cases)
+    return kfold_fitted(found, cases, index, settings, 5, other_writers(None, cases, index, rules, settings))
 
 
 @needs_bench

@@ -14,8 +14,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.bench import load_entries, read_jsonl, shared_bench_dir
-from bot.bench.fit import fitted, kfold_fitted, outcomes
+from bot.bench import REPO, load_entries, read_jsonl, shared_bench_dir
+from bot.bench.fit import EXTRA_WEIGHT, Extra, fitted, kfold_fitted, outcomes
 from bot.bench.metrics import ESCALATE, Outcome, at_volume, figures, per_kind
 from bot.bench.report import print_report
 from bot.triage import KnowledgeIndex, TriageSettings, load_default_rules
@@ -81,6 +81,19 @@ def read_all(paths: Sequence[Path]) -> list[dict]:
     return [case for path in paths for case in read_jsonl(path)]
 
 
+def default_other_writers() -> list[Path]:
+    return sorted((REPO / "tests" / "data" / "inquiries").glob("written-*.jsonl"))
+
+
+def other_writers(paths: Sequence[Path] | None, cases: list[dict], index: KnowledgeIndex,
+                  rules: Sequence[Rule], settings: TriageSettings) -> Extra:
+    """The extra training inquiries, without any line that is also scored."""
+    scored = {case["text"] for case in cases}
+    extra = [case for case in read_all(default_other_writers() if paths is None else paths)
+             if case["text"] not in scored]
+    return Extra(assessments(index, rules, settings, extra), extra)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     bench = shared_bench_dir()
     parser.add_argument("--kb", type=Path, default=bench / "kb.jsonl", help="knowledge base JSON lines")
@@ -88,6 +101,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="labelled inquiries (several files are read as one)")
     parser.add_argument("--tune", type=Path, nargs="+", default=None,
                         help="tune thresholds (and fit weights) here instead of k-fold")
+    parser.add_argument("--also-train", type=Path, nargs="*", default=None, metavar="FILE",
+                        help="labelled inquiries of other writers that the k-fold weights also learn from "
+                             f"(each at weight {EXTRA_WEIGHT}), never scored and never used for a threshold; "
+                             "lines also in --cases are left out (default: tests/data/inquiries/written-*.jsonl; "
+                             "give the option alone for none)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--by-file", action="store_true",
                         help="with several --cases files: also score each file by weights and threshold "
@@ -124,10 +142,12 @@ def run(args: argparse.Namespace) -> int:
         rows.append(("Indgang (fitted)", figures(outs, tuned.threshold), per_kind(outs, tuned.threshold),
                      f"weights and threshold {tuned.threshold:.3f} fitted on --tune", timings))
     else:
-        scored, ts = kfold_fitted(found, cases, index, settings, args.folds)
+        extra = other_writers(args.also_train, cases, index, rules, settings)
+        scored, ts = kfold_fitted(found, cases, index, settings, args.folds, extra)
+        learnt = f"; weights also from {len(extra.cases)} other writers' inquiries" if extra.cases else ""
         rows.append(("Indgang (k-fold)", figures(scored, 0.0), per_kind(scored, 0.0),
-                     f"{args.folds}-fold weights+thresholds, thresholds " + ", ".join(f"{t:.2f}" for t in ts),
-                     timings))
+                     f"{args.folds}-fold weights+thresholds{learnt}, thresholds "
+                     + ", ".join(f"{t:.2f}" for t in ts), timings))
     tune_cases = read_all(args.tune) if args.tune else None
     raw = {}
     for name, build in BASELINES.items():

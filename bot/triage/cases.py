@@ -36,6 +36,11 @@ SIGNALS: tuple[tuple[float, re.Pattern[str]], ...] = tuple(
         (1.5, r"\bnabo\w* (har )?klage\w*|\bklager fra nabo\w*|\bvarslet\b|\bpaabud\b|\bpartshoering\b"),
         (1.0, r"\bhvad kraever det\b|\bhvordan griber vi det an\b|\bhvor starter vi\b|\bhvad er naeste skridt\b|\bi hvilken raekkefoelge\b|\bwhere do we start\b"),
         (1.0, r"\blokalplan\w*.*\b(tillader|kraever|ombygning)\b|\bhvordan forloeber\b"),
+        # a free-standing advertising structure metres high: planning, landzone and road rules
+        # meet there, unlike a sign on the shop's own facade
+        (2.0, r"\b\d+([.,]\d+)? ?(meter|m) (hoej|hoejt|hoeje|high|tall) (\w+ )?(reklame)?(pylon|pylonskilt|reklamesoejle|skiltemast|reklamemast)\b"
+              r"|\b(reklame)?(pylon|reklamesoejle|skiltemast)(en)? (paa|of) \d+([.,]\d+)? ?(meter|metres|meters|m)\b"
+              r"|\b\d+([.,]\d+)?( |-)?(metre|meter|m)( high| tall)? (advertising )?(pylon|sign mast)\b"),
         # its own application or complaint, sent at a stated time: the question is where it stands
         (2.0, rf"\b(vi|jeg) (har |havde )?(allerede )?{_SENT}\b(?! (en |et |vores |jer )?(e-?faktura|faktura|regning))"
               r".{0,90}"
