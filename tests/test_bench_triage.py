@@ -76,3 +76,12 @@ def test_at_equal_volume_a_matcher_answers_its_most_confident_inquiries():
     assert (two["answered"], two["right"], two["wrong"]) == (2, 1, 1)
     assert two["escalation_recall"] == 1.0
     assert at_volume(outs, 10)["answered"] == 4
+
+
+def test_a_row_weighted_twice_counts_as_the_same_row_given_twice():
+    from bot.bench.fit import fit_model
+    rows = [{"a": float(i % 7), "b": float(i % 3)} for i in range(40)]
+    labels = [int(i % 7 > 3) for i in range(40)]
+    twice = fit_model(rows + rows, labels + labels, ("a", "b"))
+    weighted = fit_model(rows, labels, ("a", "b"), weights=[2.0] * len(rows))
+    assert twice.weights == pytest.approx(weighted.weights) and twice.bias == pytest.approx(weighted.bias)

@@ -117,8 +117,6 @@ NO_EXTRA = Extra()
 def _fit(found: Sequence[Assessment], cases: Sequence[dict], extra: Extra, note: str = "") -> AnswerModel:
     rows, labels = training_rows(found, cases)
     more_rows, more_labels, more_weights = extra.rows()
-    if not more_rows:
-        return fit_model(rows, labels, MODEL_FEATURES, note=note)
     return fit_model(rows + more_rows, labels + more_labels, MODEL_FEATURES, note=note,
                      weights=[1.0] * len(rows) + more_weights)
 
