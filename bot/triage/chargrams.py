@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import operator
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from bot.triage.text import STOP, words
@@ -48,6 +48,14 @@ def grams_of(distinct: set[str]) -> set[str]:
     return set().union(*kept)
 
 
+def frequencies(distinct_words: Iterable[set[str]]) -> Counter[str]:
+    """Document frequencies of the grams of texts, each given as its distinct words."""
+    df: Counter[str] = Counter()
+    for distinct in distinct_words:
+        df.update(grams_of(distinct))
+    return df
+
+
 class CharGramIndex:
     """Document frequencies of grams over entries, and each entry's text.
 
@@ -77,6 +85,13 @@ class CharGramIndex:
         self.discard(entry_id)
         self._texts[entry_id] = text
         self.df.update(gram_set(text) if distinct is None else grams_of(distinct))
+
+    def add_all(self, texts: dict[str, str], df: Counter[str]) -> None:
+        """Texts by entry id, none in the index yet, and ``frequencies`` of their grams: the
+        same as adding each, with the counting done where the caller chose (a large base's
+        on another core)."""
+        self._texts.update(texts)
+        self.df.update(df)
 
     def discard(self, entry_id: str) -> None:
         text = self._texts.pop(entry_id, None)

@@ -9,6 +9,7 @@ knows) is owned by the index and grows and shrinks with it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
@@ -34,16 +35,20 @@ class Vocabulary:
     _splits: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     _splits_at: int = 0  # vocabulary size when the split cache was last emptied
     _corrections: dict[str, str | None] = field(default_factory=dict)  # emptied whenever the vocabulary changes
+    _readings: dict[str, Reading] = field(default_factory=dict)  # the same lifetime
 
     @classmethod
     def empty(cls, synonyms: Synonyms, typo_min_length: int = 5) -> Vocabulary:
         return cls(synonyms, Counter(), Counter(), {}, typo_min_length)
 
-    def add(self, surface: set[str], stem_set: set[str]) -> None:
+    def add(self, surface: Iterable[str] | Mapping[str, int], stem_counts: Iterable[str] | Mapping[str, int]) -> None:
+        """One entry's words and stems (sets), or many entries' counted at once (mappings
+        to the number of entries having each): the same as adding them one by one."""
         self._corrections.clear()
+        self._readings.clear()
         self.surface.update(surface)
-        fresh = [s for s in stem_set if s not in self.stems]
-        self.stems.update(stem_set)
+        fresh = [s for s in stem_counts if s not in self.stems]
+        self.stems.update(stem_counts)
         for s in fresh:
             if len(s) >= self.typo_min_length:
                 for d in _deletions(s):
@@ -51,6 +56,7 @@ class Vocabulary:
 
     def discard(self, surface: set[str], stem_set: set[str]) -> None:
         self._corrections.clear()
+        self._readings.clear()
         self.surface.subtract(surface)
         for s in stem_set:
             self.stems[s] -= 1
@@ -87,6 +93,26 @@ class Vocabulary:
                 found.add(d)
         found = {f for f in found if f[0] == s[0] and OSA.distance(f, s, score_cutoff=1) <= 1}
         return max(sorted(found), key=lambda f: self.stems[f]) if found else None
+
+    def read(self, word: str) -> Reading:
+        """A folded word's stem, whether it is a content word, and its compound parts.
+
+        Remembered per word until the vocabulary changes: an index is built from the same
+        words again and again, and this was most of analysing each. Only the split depends
+        on the vocabulary, and ``split`` gives the same answer until the vocabulary changes."""
+        found = self._readings.get(word)
+        if found is None:
+            if len(self._readings) >= READINGS_KEPT:
+                self._readings.clear()
+            found = self._readings[word] = self._read(word)
+        return found
+
+    def _read(self, word: str) -> Reading:
+        s = stem(word)
+        if word in STOP or word.isdigit() or len(word) < 2:
+            return s, False, None
+        parts = self.split(word) if len(word) >= MIN_COMPOUND else None
+        return s, True, tuple((stem(part), len(part) >= GROUP_PART_MIN) for part in parts) if parts else None
 
     def split(self, word: str) -> tuple[str, str] | None:
         """Split a compound into two known words ("lagerbygning" -> "lager", "bygning").
@@ -125,6 +151,12 @@ PREFIXES = frozenset("for til over under med mod ind bag efter fra paa ved hen n
 MIN_COMPOUND = 7  # shorter words are never split: two known parts of three letters are mostly chance
 MAX_WORD = 40  # longer "words" are hashes, URLs or garbage: never typo-corrected or split
 CORRECTIONS_KEPT = 100_000  # remembered typo corrections; emptied at this size, so memory stays bounded
+READINGS_KEPT = 100_000  # remembered word readings, the same
+
+# a word's stem; whether it is a content word (not a stop word, number or single letter:
+# those are part of phrases, never a term alone); the stems of its compound parts, each
+# with whether it is long enough to signal a group
+Reading = tuple[str, bool, tuple[tuple[str, bool], ...] | None]
 
 
 def _deletions(s: str) -> set[str]:
@@ -142,32 +174,33 @@ class Analysis:
 def analyse(text: str, vocab: Vocabulary, *, fix_typos: bool = True) -> Analysis:
     """Features of one text against the vocabulary as it is now."""
     covered: dict[str, set[str]] = {}
-    features, groups, sequence = _features(words(text), vocab, fix_typos, covered)
+    features, groups, sequence, _ = _features(words(text), vocab, fix_typos, covered)
     return Analysis(features, frozenset(groups), tuple(sequence), covered)
 
 
-def entry_features(text_words: list[str], vocab: Vocabulary) -> tuple[dict[str, float], set[str]]:
-    """A knowledge entry's text as the index keeps it: its features and groups.
+def entry_features(text_words: list[str], vocab: Vocabulary) -> tuple[dict[str, float], set[str], list[str]]:
+    """A knowledge entry's text as the index keeps it: its features, groups and content stems.
 
     The same analysis as an inquiry's, less what only an inquiry is asked: an entry's
     words are the vocabulary, so none is a typo, and which concept explains each stem
     is never looked up for an entry. Leaving those out makes it a third cheaper, and
     analysing entries is most of building an index."""
-    features, groups, _ = _features(text_words, vocab, False, None)
-    return features, groups
+    features, groups, sequence, function_words = _features(text_words, vocab, False, None)
+    return features, groups, [s for n, s in enumerate(sequence) if n not in function_words]
 
 
-def _features(text_words: list[str], vocab: Vocabulary, fix_typos: bool,
-              covered: dict[str, set[str]] | None) -> tuple[dict[str, float], set[str], list[str]]:
-    """Features, groups and the stem sequence; ``covered``, when given, learns which
-    concepts each stem is a term of."""
+def _features(text_words: list[str], vocab: Vocabulary, fix_typos: bool, covered: dict[str, set[str]] | None
+              ) -> tuple[dict[str, float], set[str], list[str], set[int]]:
+    """Features, groups, the stem sequence and the positions of its function words;
+    ``covered``, when given, learns which concepts each stem is a term of."""
     features: dict[str, float] = {}
     sequence: list[str] = []
     function_words: set[int] = set()  # positions of stop words: part of phrases, never a term alone
     singles: list[str] = []
+    read = vocab.read
     for word in text_words:
-        s = stem(word)
-        if word in STOP or word.isdigit() or len(word) < 2:
+        s, content, parts = read(word)
+        if not content:
             function_words.add(len(sequence))
             sequence.append(s)
             continue
@@ -177,7 +210,6 @@ def _features(text_words: list[str], vocab: Vocabulary, fix_typos: bool,
         weight = TYPO_WEIGHT if fixed else 1.0
         if weight > features.get(term, 0.0):
             features[term] = weight
-        parts = vocab.split(word) if len(word) >= MIN_COMPOUND else None
         if parts:
             _put_parts(features, parts, term, singles, covered, vocab.synonyms)
     groups = groups_in(sequence, vocab.synonyms, singles, covered, function_words)
@@ -189,19 +221,18 @@ def _features(text_words: list[str], vocab: Vocabulary, fix_typos: bool,
     for g in groups:
         if g[0] == "@":
             _put(features, g, 1.0)
-    return features, groups, sequence
+    return features, groups, sequence, function_words
 
 
-def _put_parts(features: dict[str, float], parts: tuple[str, str], whole: str, singles: list[str],
+def _put_parts(features: dict[str, float], parts: tuple[tuple[str, bool], ...], whole: str, singles: list[str],
                covered: dict[str, set[str]] | None, synonyms: Synonyms) -> None:
     """A compound's parts are weaker features of it, and signal their groups unless the
     vocabulary names the compound itself: "sandwichbar" is a place to eat, not a bar
-    serving alcohol, so its parts signal no group."""
+    serving alcohol, so its parts signal no group. ``parts`` are as ``Vocabulary.read`` gives them."""
     named = (whole,) in synonyms.phrases
-    for part in parts:
-        part_stem = stem(part)
+    for part_stem, signals in parts:
         _put(features, part_stem, PART_WEIGHT)
-        if len(part) >= GROUP_PART_MIN and not named:
+        if signals and not named:
             singles.append(part_stem)
             if covered is not None:
                 _cover_compound(covered, whole, part_stem, synonyms)

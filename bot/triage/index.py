@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import gc
 import math
-from collections import OrderedDict
+import sys
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain
 
-from bot.triage.chargrams import CharGramIndex
+from bot.triage.chargrams import CharGramIndex, frequencies
 from bot.triage.features import Analysis, Vocabulary, analyse, entry_features
+from bot.triage.forked import Forked
 from bot.triage.synonyms import Synonyms, load_synonyms
-from bot.triage.text import STOP, stem, stems_of, words
+from bot.triage.text import STOP, stem, words
 from bot.types import Entry
 
 ANSWER_WEIGHT = 0.35
 ANSWER_CACHE = 256  # answer analyses kept; many entries share a standard answer, few share all
+FORK_MIN = 5_000  # entries from which a build counts char-grams on a second core; below, it takes under a second
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class KnowledgeIndex:
         self._items: dict[str, IndexedEntry] = {}
         self.postings: dict[str, dict[str, float]] = {}
         self.grams = CharGramIndex()
-        self._answers: dict[str, EntryText] = {}  # recent answer texts -> analysis (standard answers repeat)
+        self._answers: dict[str, EntryText] = {}  # recent answer texts -> their weights (standard answers repeat)
         self.version = 0
         self._idf: dict[str, float] = {}  # emptied whenever the base changes
         self._want: dict[int, float] = {}  # idf-weighted size of each phrasing, same lifetime
@@ -52,12 +57,24 @@ class KnowledgeIndex:
 
     def _build(self, entries: dict[str, Entry]) -> None:
         """Learn every entry's words first, so each entry is analysed (compounds, typos)
-        against the whole vocabulary and the result does not depend on the order of entries."""
+        against the whole vocabulary and the result does not depend on the order of entries.
+
+        The same index as adding the entries one by one, built a step at a time over all
+        of them: each entry's phrasings are split into words once for every step, and the
+        postings of a large base fill much faster apart from the analyses than in between.
+        The char-gram frequencies need only the words: a large base counts them on the
+        second core meanwhile."""
         with _uncollected():
-            for entry in entries.values():
-                self.vocab.add(*_vocabulary(entry))
-            for entry in entries.values():
-                self._add(entry)
+            split = [(entry, *_split(entry)) for entry in entries.values()]
+            with Forked(partial(_gram_frequencies, split), fork=len(split) >= FORK_MIN) as gram_frequencies:
+                self.vocab.add(*_vocabulary_counts(split))
+                for entry, _, text_words in split:
+                    self._items[entry.id] = _index_entry(entry, text_words, self.vocab, self._answers)
+                for entry_id, item in self._items.items():
+                    _post(self.postings, entry_id, item.weights)
+                self.grams.add_all({entry.id: " ".join(texts) for entry, texts, _ in split},
+                                   gram_frequencies.result())
+            self.version += len(split)  # one version per entry, as added one by one
         self.grams.refresh()
 
     def __len__(self) -> int:
@@ -79,13 +96,8 @@ class KnowledgeIndex:
         if not entry.active:
             return
         self.vocab.add(*_vocabulary(entry))
-        self._add(entry)
-
-    def _add(self, entry: Entry) -> None:
-        texts = _phrasing_texts(entry)
-        text_words = [words(text) for text in texts]
-        item = _index_entry(entry, text_words, self.vocab, self._answers)
-        self._items[entry.id] = item
+        texts, text_words = _split(entry)
+        item = self._items[entry.id] = _index_entry(entry, text_words, self.vocab, self._answers)
         self.grams.add(entry.id, " ".join(texts), {w for ws in text_words for w in ws})
         _post(self.postings, entry.id, item.weights)
         self._changed()
@@ -172,13 +184,75 @@ def _all_text(entry: Entry) -> str:
     return " ".join([*_phrasing_texts(entry), entry.answer, entry.answer_en])
 
 
+Split = tuple[Entry, list[str], list[list[str]]]  # an entry, its ``_split``
+
+
+def _split(entry: Entry) -> tuple[list[str], list[list[str]]]:
+    """An entry's phrasing texts and the words of each. A build keeps the words of every
+    entry until it is done: interned, they take a third of the memory."""
+    texts = _phrasing_texts(entry)
+    return texts, [list(map(sys.intern, words(text))) for text in texts]
+
+
+def _gram_frequencies(split: list[Split]) -> Counter[str]:
+    """What ``CharGramIndex.add`` of each entry's phrasings would count."""
+    return frequencies({w for ws in text_words for w in ws} for _, _, text_words in split)
+
+
 def _vocabulary(entry: Entry) -> tuple[set[str], set[str]]:
     """Folded words and stems an entry adds to the vocabulary (recomputed on removal)."""
-    distinct = set(words(_all_text(entry)))
+    return _word_sets(set(words(_all_text(entry))))
+
+
+def _word_sets(distinct: set[str]) -> tuple[set[str], set[str]]:
+    """The vocabulary's words (longer than two letters) and stems (of content words) among distinct words."""
     return {w for w in distinct if len(w) > 2}, {stem(w) for w in distinct - STOP if len(w) > 1 and not w.isdigit()}
 
 
-EntryText = tuple[dict[str, float], set[str]]  # an entry text's features and groups
+@dataclass
+class _AnswerWords:
+    words: set[str]  # distinct words of the answer and its English version
+    surface: set[str]
+    stems: set[str]
+    entries: int = 0  # entries giving this answer, counted since it was last added up
+
+
+def _vocabulary_counts(split: list[Split]) -> tuple[Counter[str], Counter[str]]:
+    """What ``Vocabulary.add(*_vocabulary(entry))`` of each entry would add, counted at once.
+
+    Splitting the long answers into words was most of learning a large base's words, and
+    entries share a few standard answers: each answer's words are found once and counted
+    times the entries giving it; an entry itself adds what its phrasings have beyond them."""
+    surface: Counter[str] = Counter()
+    stems: Counter[str] = Counter()
+    answers: dict[tuple[str, str], _AnswerWords] = {}
+    for entry, _, text_words in split:
+        key = (entry.answer, entry.answer_en)
+        answer = answers.get(key)
+        if answer is None:
+            if len(answers) >= ANSWER_CACHE:
+                _count_answers(answers.values(), surface, stems)
+                answers.clear()
+            distinct = set(words(entry.answer)) | set(words(entry.answer_en))
+            answer = answers[key] = _AnswerWords(distinct, *_word_sets(distinct))
+        answer.entries += 1
+        own_surface, own_stems = _word_sets(set(chain.from_iterable(text_words)) - answer.words)
+        surface.update(own_surface)
+        stems.update(own_stems - answer.stems)
+    _count_answers(answers.values(), surface, stems)
+    return surface, stems
+
+
+def _count_answers(answers: Iterable[_AnswerWords], surface: Counter[str], stems: Counter[str]) -> None:
+    for answer in answers:
+        for word in answer.surface:
+            surface[word] += answer.entries
+        for s in answer.stems:
+            stems[s] += answer.entries
+        answer.entries = 0
+
+
+EntryText = tuple[dict[str, float], set[str]]  # an answer's features, weighted as an answer's, and groups
 
 
 def _index_entry(entry: Entry, text_words: list[list[str]], vocab: Vocabulary,
@@ -193,21 +267,22 @@ def _index_entry(entry: Entry, text_words: list[list[str]], vocab: Vocabulary,
     for number, (text, found_words) in enumerate(zip(_phrasing_texts(entry), text_words, strict=True)):
         if not text.strip():
             continue
-        features, found_groups = entry_features(found_words, vocab)
+        features, found_groups, content_stems = entry_features(found_words, vocab)
         phrasing_groups |= found_groups
         phrasings.append(features)
         _merge(weights, features)
         if number < questions:
-            stemmed.append(" ".join(stems_of(found_words)))
+            stemmed.append(" ".join(content_stems))
     groups |= phrasing_groups
     for text in (entry.answer, entry.answer_en):
         found = answers.get(text)
         if found is None:
             if len(answers) >= ANSWER_CACHE:
                 answers.clear()
-            found = answers[text] = entry_features(words(text), vocab)
+            features, found_groups, _ = entry_features(words(text), vocab)
+            found = answers[text] = _scaled(features, ANSWER_WEIGHT), found_groups
         groups |= found[1]
-        _merge(weights, found[0], ANSWER_WEIGHT)
+        _merge(weights, found[0])
     return IndexedEntry(entry, weights, tuple(phrasings), frozenset(groups), tuple(stemmed),
                         frozenset(phrasing_groups))
 
@@ -223,14 +298,23 @@ def _post(postings: dict[str, dict[str, float]], entry_id: str, weights: dict[st
 _SHARED_WEIGHTS: dict[float, float] = {}  # the few distinct weights, one float object each
 
 
-def _merge(weights: dict[str, float], features: dict[str, float], factor: float = 1.0) -> None:
-    """Keep each feature's strongest weight; weights are products of a few constants, so one
-    shared float per value (not one per entry and feature) is stored in the postings."""
-    known, shared = weights.get, _SHARED_WEIGHTS.setdefault
+def _scaled(features: dict[str, float], factor: float) -> dict[str, float]:
+    """Weights are products of a few constants: one shared float per value (not one per
+    entry and feature) is stored in the postings."""
+    scaled = {}
     for feature, weight in features.items():
-        w = weight * factor
-        if w > known(feature, 0.0):
-            weights[feature] = shared(w, w)
+        value = weight * factor
+        scaled[feature] = _SHARED_WEIGHTS.setdefault(value, value)
+    return scaled
+
+
+def _merge(weights: dict[str, float], features: dict[str, float]) -> None:
+    """Keep each feature's strongest weight. The weights are shared floats already: the
+    analysis's constants, or an answer's ``_scaled`` ones."""
+    known = weights.get
+    for feature, weight in features.items():
+        if weight > known(feature, 0.0):
+            weights[feature] = weight
 
 
 @contextmanager
