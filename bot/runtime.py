@@ -108,8 +108,10 @@ class Runtime:
         tasks = [asyncio.create_task(_guard(c.name, lambda c=c: c.run(self.pipeline.receive)))
                  for c in self.channels.values()]
         tasks.append(asyncio.create_task(_guard("outbox", self.worker.run)))
-        tasks.append(asyncio.create_task(_guard("deadlines", self.watch_deadlines)))
-        tasks.append(asyncio.create_task(_guard("retention", self.watch_retention)))
+        tasks.append(asyncio.create_task(_guard("deadlines", lambda: _every(DEADLINE_CHECK_SECONDS,
+                                                                            self.check_deadlines))))
+        tasks.append(asyncio.create_task(_guard("retention", lambda: _every(RETENTION_CHECK_SECONDS,
+                                                                            self.apply_retention))))
         tasks += [asyncio.create_task(_guard(getattr(fn, "__name__", "task"), fn)) for fn in extra]
         try:
             await asyncio.gather(*tasks)
@@ -122,15 +124,10 @@ class Runtime:
             await self.store.call(recover)  # rows a cancelled send left 'sending' go out now
             await self.worker.drain_once()
 
-    async def watch_retention(self, every: float = RETENTION_CHECK_SECONDS) -> None:
-        """Erase, once a day, the threads the retention period has run out for: what a
-        business wrote is kept as long as it is needed, not for as long as nobody remembers
-        to run a command."""
-        while True:
-            await self.apply_retention()
-            await asyncio.sleep(every)
-
     async def apply_retention(self) -> int:
+        """Erase the threads the retention period has run out for; ``run`` does it daily, so
+        what a business wrote is kept as long as it is needed, not for as long as nobody
+        remembers to run a command."""
         days = self.settings.service.retention_days
         if days <= 0:
             return 0
@@ -139,16 +136,11 @@ class Runtime:
             log.info("retention: %d threads untouched for %d days erased", erased, days)
         return erased
 
-    async def watch_deadlines(self, every: float = DEADLINE_CHECK_SECONDS) -> None:
-        """Record each open case's reminder (a working day before its deadline) and breach
-        (after it) as the days pass, for the inbox, the thread history and the weekly board."""
-        while True:
-            await self.check_deadlines()
-            await asyncio.sleep(every)
-
     async def check_deadlines(self, today: date | None = None) -> dict[str, int]:
-        """One round of the hourly check; the contact person is mailed only when there is an
-        email channel to send it (the web chat alone has no way to reach staff)."""
+        """Record each open case's reminder (a working day before its deadline) and breach
+        (after it), for the inbox, the thread history and the weekly board; ``run`` checks
+        hourly. The contact person is mailed only when there is an email channel to send it
+        (the web chat alone has no way to reach staff)."""
         mailing = self.notice_mailing()
         found = await self.store.call(service_goals.check_deadlines, today, mailing)
         if any(found.values()):
@@ -166,6 +158,13 @@ class Runtime:
 
     def close(self) -> None:
         self.store.close()
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
+    """Run the job now and then every so many seconds, until cancelled."""
+    while True:
+        await job()
+        await asyncio.sleep(seconds)
 
 
 async def _guard(name: str, run: Callable[[], Awaitable[Any]]) -> None:

@@ -130,15 +130,15 @@ def run(args: argparse.Namespace) -> int:
         save_model(model, args.fit)
         load_model.cache_clear()
         print(f"answerability weights written to {args.fit}; fitted threshold {model.threshold:.3f}")
+    tune_cases = read_all(args.tune) if args.tune else None
     rows = []
     mine = outcomes(model_for(settings), found, cases, index, settings)
     threshold = answer_threshold(settings, model_for(settings))
     rows.append(("Indgang (defaults)", figures(mine, threshold), per_kind(mine, threshold),
                  f"shipped weights, threshold {threshold:.2f}", timings))
-    if args.tune:
-        tune_cases = read_all(args.tune)
+    if tune_cases is not None:
         tuned = fitted(assessments(index, rules, settings, tune_cases), tune_cases, index, settings, args.folds)
-        outs = [o for o in outcomes(tuned, found, cases, index, settings)]
+        outs = outcomes(tuned, found, cases, index, settings)
         rows.append(("Indgang (fitted)", figures(outs, tuned.threshold), per_kind(outs, tuned.threshold),
                      f"weights and threshold {tuned.threshold:.3f} fitted on --tune", timings))
     else:
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append(("Indgang (k-fold)", figures(scored, 0.0), per_kind(scored, 0.0),
                      f"{args.folds}-fold weights+thresholds{learnt}, thresholds "
                      + ", ".join(f"{t:.2f}" for t in ts), timings))
-    tune_cases = read_all(args.tune) if args.tune else None
+    held_name, held_figures = rows[-1][:2]  # Indgang with nothing tuned on the scored lines
     raw = {}
     for name, build in BASELINES.items():
         lat: list[float] = []
@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
         outs = raw[name] = match(cases, lat)
         rows.append((name, *held_out(outs, match(tune_cases, []) if tune_cases else None, args.folds), lat))
     print_report(rows)
-    print_at_volume(rows[1][0], rows[1][1], raw)
+    print_at_volume(held_name, held_figures, raw)
     if args.by_file and len(args.cases) > 1:
         print_by_file(args.cases, index, rules, settings, args.folds)
     return 0

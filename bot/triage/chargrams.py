@@ -16,7 +16,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from bot.triage.text import STOP, words
+from bot.triage.text import STOP, meaningful, words
 
 SIZES = (3, 4, 5)
 
@@ -31,9 +31,8 @@ def word_grams(word: str) -> tuple[str, ...]:
 def gram_counts(text: str) -> Counter[str]:
     """Gram counts of a text's content words (stop words would make every text alike)."""
     counts: Counter[str] = Counter()
-    for word in words(text):
-        if word not in STOP and len(word) > 1 and not word.isdigit():
-            counts.update(word_grams(word))
+    for word in meaningful(words(text)):
+        counts.update(word_grams(word))
     return counts
 
 

@@ -156,11 +156,11 @@ def _objections(found: Assessment, ranked: list[tuple[float, Evidence]], index: 
     missing = [k for k in item.entry.keywords if not set(stems(k)) & set(found.query.stems)]
     if item.entry.keywords and len(missing) == len(item.entry.keywords):
         problems.append(f"none of the entry's required keywords: {', '.join(item.entry.keywords)}")
-    if PRICE_INTENT in found.query.groups:
-        answer = f"{item.entry.answer} {item.entry.answer_en}"
-        if found.how_much and not states_a_price(answer):
+    answer = f"{item.entry.answer} {item.entry.answer_en}" if PRICE_INTENT in found.query.groups else ""
+    if answer and not states_a_price(answer):
+        if found.how_much:
             problems.append(f"asks what something costs; entry {best.entry_id} states no amount")
-        elif not states_a_price(answer) and not speaks_of_payment(answer):
+        elif not speaks_of_payment(answer):
             problems.append(f"asks whether something costs; entry {best.entry_id} says nothing of payment")
     held = already_held(found.held, item, found.query.groups)
     if held:

@@ -87,11 +87,6 @@ def stems(text: str) -> list[str]:
     return [stem(w) for w in content_words(text)]
 
 
-def stems_of(text_words: list[str]) -> list[str]:
-    """``stems`` of a text already split into words."""
-    return [stem(w) for w in meaningful(text_words)]
-
-
 def normalise(text: str) -> str:
     """The text rules are matched on: folded, lowercase, single-spaced words."""
     return " ".join(words(text))
